@@ -1,0 +1,62 @@
+/* verhm — command-line entry point: global options, subcommand dispatch, help. */
+#include "cli.h"
+#include <stdlib.h>
+#include <string.h>
+
+vh_cli_globals vh_cli;
+
+typedef struct command { const char *name, *summary; int (*fn)(int, char **); } command;
+
+static const command commands[] = {
+#define VH_CMD(name, summary) {#name, summary, cmd_##name},
+#include "commands.def"
+#undef VH_CMD
+};
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "verhm %s — voice and face emotion read-out for mental-health monitoring\n\n"
+            "usage: verhm [--progress] [--quiet] COMMAND [ARGS...]\n"
+            "       verhm COMMAND --help\n\ncommands:\n",
+            vh_version());
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nexit status: 0 success, 1 bad input (one line on stderr says why), 2 usage error\n");
+}
+
+int cmd_version(int argc, char **argv) {
+    (void)argv;
+    if (argc > 1) {
+        printf("usage: verhm version\n");
+        return strcmp(argv[1], "--help") == 0 ? 0 : VH_EXIT_USAGE;
+    }
+    printf("verhm %s\n", vh_version());
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) { usage(stdout); return 0; }
+        else if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) { printf("verhm %s\n", vh_version()); return 0; }
+        else if (!strcmp(argv[i], "--progress")) vh_cli.progress = 1;
+        else if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) vh_cli.quiet = 1;
+        else { fprintf(stderr, "verhm: unknown option '%s'\n", argv[i]); usage(stderr); return VH_EXIT_USAGE; }
+    }
+    if (i >= argc) { usage(stderr); return VH_EXIT_USAGE; }
+    vh_cli_setup_logging(0);
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            /* Subcommands may also take --progress after their name. */
+            for (int j = i + 1; j < argc; j++)
+                if (!strcmp(argv[j], "--")) break;
+                else if (!strcmp(argv[j], "--progress")) vh_cli.progress = 1;
+            optind = 1;
+            opterr = 0; /* commands report unknown options themselves */
+            return commands[c].fn(argc - i, argv + i);
+        }
+    }
+    fprintf(stderr, "verhm: unknown command '%s'\n", argv[i]);
+    usage(stderr);
+    return VH_EXIT_USAGE;
+}
