@@ -14,13 +14,13 @@ bootstrap:
 
 build: bootstrap
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DVH_ASAN_DIR=$(abspath $(ASAN)) >/dev/null
-	@cmake --build $(BUILD) -j$(JOBS)
+	@cmake --build $(BUILD) -j$(JOBS) -- --no-print-directory
 
 # Sanitizer tree: the same tests (and the libFuzzer harnesses) built with
 # clang -fsanitize=address,undefined; the main tree's CTest runs them too.
 asan: bootstrap
 	@CC=clang cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DVH_SANITIZE=ON -DVH_FUZZ=ON >/dev/null
-	@cmake --build $(ASAN) -j$(JOBS)
+	@cmake --build $(ASAN) -j$(JOBS) -- --no-print-directory
 
 test: asan build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS)

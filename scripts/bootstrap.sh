@@ -12,7 +12,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
   opencv-data libdlib-data)
 # Tools the tests and the demo use: speech with known text, audio checks,
 # media inspection, and a browser to check the HTML report renders.
-TOOL_PKGS=(ffmpeg espeak-ng sox)
+TOOL_PKGS=(ffmpeg espeak-ng sox python3 chromium)
 BENCH_PKGS=(python3-opencv python3-numpy python3-torch libdlib-dev blender hyperfine)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")
