@@ -47,10 +47,16 @@ int main(int argc, char **argv) {
     vh_cli_setup_logging(0);
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
         if (strcmp(argv[i], commands[c].name) == 0) {
-            /* Subcommands may also take --progress after their name. */
-            for (int j = i + 1; j < argc; j++)
-                if (!strcmp(argv[j], "--")) break;
-                else if (!strcmp(argv[j], "--progress")) vh_cli.progress = 1;
+            /* Subcommands also take --progress after their name: consume it here
+             * so their own option parsing never sees it. */
+            int k = i + 1;
+            for (int j = i + 1; j < argc; j++) {
+                if (!strcmp(argv[j], "--")) { while (j < argc) argv[k++] = argv[j++]; break; }
+                if (!strcmp(argv[j], "--progress")) { vh_cli.progress = 1; continue; }
+                argv[k++] = argv[j];
+            }
+            argc = k;
+            argv[argc] = NULL;
             optind = 1;
             opterr = 0; /* commands report unknown options themselves */
             return commands[c].fn(argc - i, argv + i);
