@@ -126,9 +126,93 @@ VH_TEST(malformed_models_are_rejected) {
     VH_CHECK_INT_EQ(vh_shape_predictor_load("/nonexistent.dat", &sp), VH_ENOTFOUND);
 }
 
+
+VH_TEST(similarity_fit_recovers_transform) {
+    vh_point2f a[4] = {{0, 0}, {10, 0}, {10, 5}, {3, 7}}, b[4];
+    double th = 0.3, sc = 1.7, tx = 4, ty = -2;
+    for (int i = 0; i < 4; i++) {
+        b[i].x = (float)(sc * (cos(th) * a[i].x - sin(th) * a[i].y) + tx);
+        b[i].y = (float)(sc * (sin(th) * a[i].x + cos(th) * a[i].y) + ty);
+    }
+    double m[6];
+    VH_CHECK_OK(vh_similarity_fit(a, b, 4, m));
+    VH_CHECK_NEAR(m[0], sc * cos(th), 1e-5);
+    VH_CHECK_NEAR(m[3], sc * sin(th), 1e-5);
+    VH_CHECK_NEAR(m[2], tx, 1e-4);
+    VH_CHECK_NEAR(m[5], ty, 1e-4);
+    vh_point2f same[2] = {{1, 1}, {1, 1}};
+    VH_CHECK_INT_EQ(vh_similarity_fit(same, b, 2, m), VH_ENUMERIC);
+}
+
+/* Projects the generic model (same six points as the library) with a known
+ * pose and checks that the fit recovers it. */
+static void project_pose(double yaw, double pitch, double roll, vh_point2f lm[68]) {
+    static const double X[6][3] = {{0, 0, 0}, {0, 330, 65}, {-225, -170, 135}, {225, -170, 135}, {-150, 150, 125}, {150, 150, 125}};
+    static const int idx[6] = {30, 8, 36, 45, 48, 54};
+    const double d = 3.14159265358979323846 / 180;
+    double ty = -yaw * d, px = -pitch * d, rz = roll * d; /* library sign conventions */
+    double Rx[9] = {1, 0, 0, 0, cos(px), -sin(px), 0, sin(px), cos(px)};
+    double Ry[9] = {cos(ty), 0, sin(ty), 0, 1, 0, -sin(ty), 0, cos(ty)};
+    double Rz[9] = {cos(rz), -sin(rz), 0, sin(rz), cos(rz), 0, 0, 0, 1};
+    double T[9], R[9];
+    for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) {
+        T[i * 3 + j] = 0;
+        for (int k = 0; k < 3; k++) T[i * 3 + j] += Ry[i * 3 + k] * Rx[k * 3 + j];
+    }
+    for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) {
+        R[i * 3 + j] = 0;
+        for (int k = 0; k < 3; k++) R[i * 3 + j] += Rz[i * 3 + k] * T[k * 3 + j];
+    }
+    memset(lm, 0, sizeof(vh_point2f) * 68);
+    for (int i = 0; i < 6; i++) {
+        double x = R[0] * X[i][0] + R[1] * X[i][1] + R[2] * X[i][2] + 50;
+        double y = R[3] * X[i][0] + R[4] * X[i][1] + R[5] * X[i][2] - 30;
+        double z = R[6] * X[i][0] + R[7] * X[i][1] + R[8] * X[i][2] + 4000;
+        lm[idx[i]].x = (float)(640 * x / z + 320);
+        lm[idx[i]].y = (float)(640 * y / z + 240);
+    }
+}
+
+VH_TEST(head_pose_recovers_known_angles) {
+    const double poses[][3] = {{0, 0, 0}, {25, 0, 0}, {-30, 10, 5}, {10, -15, -20}};
+    for (size_t i = 0; i < sizeof poses / sizeof poses[0]; i++) {
+        vh_point2f lm[68];
+        project_pose(poses[i][0], poses[i][1], poses[i][2], lm);
+        double y, p, r, err;
+        VH_CHECK_OK(vh_head_pose(lm, 640, 480, &y, &p, &r, &err));
+        VH_CHECK_NEAR(y, poses[i][0], 0.5);
+        VH_CHECK_NEAR(p, poses[i][1], 0.5);
+        VH_CHECK_NEAR(r, poses[i][2], 0.5);
+        VH_CHECK(err < 0.05);
+    }
+    /* The face turning to the image's right moves the nose tip right of the
+     * eye midpoint: yaw must be positive. */
+    vh_point2f lm[68];
+    project_pose(20, 0, 0, lm);
+    VH_CHECK(lm[30].x > (lm[36].x + lm[45].x) / 2);
+}
+
+VH_TEST(alignment_maps_template_points) {
+    vh_point2f lm[68];
+    memset(lm, 0, sizeof lm);
+    for (int i = 36; i <= 41; i++) lm[i] = (vh_point2f){100, 200};
+    for (int i = 42; i <= 47; i++) lm[i] = (vh_point2f){160, 200};
+    for (int i = 48; i <= 67; i++) lm[i] = (vh_point2f){130, 260};
+    vh_face_template t = vh_face_template_fer();
+    double m[6];
+    VH_CHECK_OK(vh_face_align_matrix(lm, 48, &t, m));
+    /* The crop's left-eye position maps to the left eye in the image. */
+    double x = t.left_eye_x * 48, y = t.left_eye_y * 48;
+    VH_CHECK_NEAR(m[0] * x + m[1] * y + m[2], 100, 3);
+    VH_CHECK_NEAR(m[3] * x + m[4] * y + m[5], 200, 3);
+}
+
 int main(void) {
     VH_RUN(float_encodings_match_dlib);
     VH_RUN(tiny_model_walks_the_tree);
     VH_RUN(malformed_models_are_rejected);
+    VH_RUN(similarity_fit_recovers_transform);
+    VH_RUN(head_pose_recovers_known_angles);
+    VH_RUN(alignment_maps_template_points);
     return vh_test_summary();
 }

@@ -53,6 +53,43 @@ int vh_shape_predictor_num_levels(const vh_shape_predictor *sp);
 int vh_shape_predict(const vh_shape_predictor *sp, const vh_image *img, double left, double top,
                      double width, double height, int round_points, vh_point2f *out);
 
+/* ---- alignment and head pose ---- */
+
+/* Least-squares similarity transform (rotation, uniform scale, translation; no
+ * reflection — Umeyama 1991) mapping points `src` onto `dst` (n ≥ 2). Writes
+ * the 2×3 row-major matrix m with dst ≈ m · [x, y, 1]. Returns VH_ENUMERIC for
+ * degenerate input (all src points equal). */
+int vh_similarity_fit(const vh_point2f *src, const vh_point2f *dst, int n, double m[6]);
+
+/* Canonical positions of the eye centres and mouth centre in a square face
+ * crop, as fractions of the side (x right, y down). */
+typedef struct vh_face_template {
+    float left_eye_x, left_eye_y;   /* the eye on the image's left */
+    float right_eye_x, right_eye_y;
+    float mouth_x, mouth_y;
+} vh_face_template;
+
+/* The template of verhm's facial-emotion crops: the FER-2013 framing (eyes at
+ * ~40% of the height, mouth at ~79%). */
+vh_face_template vh_face_template_fer(void);
+
+/* Alignment matrix for vh_image_warp_affine: maps DESTINATION pixels of a
+ * size×size crop to SOURCE image coordinates so that the eye centres and mouth
+ * centre of the 68 `landmarks` land on `tpl`. Returns VH_ENUMERIC if the
+ * landmarks are degenerate. */
+int vh_face_align_matrix(const vh_point2f landmarks[68], int size, const vh_face_template *tpl,
+                         double m[6]);
+
+/* Head pose in degrees from 68 landmarks, by fitting a generic 3-D face (six
+ * points: nose tip, chin, outer eye corners, mouth corners) with a pinhole
+ * camera of focal length = image width and centre = image centre
+ * (Levenberg–Marquardt on reprojection error). yaw > 0: the face turns to the
+ * image's right; pitch > 0: the face looks up; roll > 0: the head tilts
+ * clockwise in the image. `err_px` (may be NULL) receives the RMS reprojection
+ * error. Returns VH_ENUMERIC when the fit fails. */
+int vh_head_pose(const vh_point2f landmarks[68], int image_w, int image_h, double *yaw,
+                 double *pitch, double *roll, double *err_px);
+
 #ifdef __cplusplus
 }
 #endif
