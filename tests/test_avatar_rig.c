@@ -1,0 +1,73 @@
+/* Rig asset: loads the committed ICT rig, poses it, rejects damaged files. */
+#include "vh_test.h"
+#include "verhm/avatar.h"
+
+static char *g_buf;
+static size_t g_len;
+
+VH_TEST(loads_committed_asset) {
+    vh_rig *rig = NULL;
+    VH_CHECK_OK(vh_rig_load_mem(g_buf, g_len, "ict_rig.vhrig", &rig));
+    if (!rig) return;
+    VH_CHECK_INT_EQ(vh_rig_vertex_count(rig), 26719);
+    VH_CHECK_INT_EQ(vh_rig_shape_count(rig), 52);
+    VH_CHECK(vh_rig_triangle_count(rig) > 50000);
+    int cnt;
+    const uint16_t *vi;
+    const float *d;
+    vh_rig_shape(rig, vh_arkit_index("tongueOut"), &cnt, &vi, &d);
+    VH_CHECK_INT_EQ(cnt, 0); /* ICT has no tongue shape */
+    vh_rig_shape(rig, vh_arkit_index("jawOpen"), &cnt, &vi, &d);
+    VH_CHECK(cnt > 1000);
+    vh_rig_free(rig);
+}
+
+VH_TEST(jaw_open_moves_the_chin_down) {
+    vh_rig *rig = NULL;
+    VH_CHECK_OK(vh_rig_load_mem(g_buf, g_len, "ict_rig.vhrig", &rig));
+    if (!rig) return;
+    int nv = vh_rig_vertex_count(rig);
+    float *out = malloc((size_t)nv * 3 * sizeof(float));
+    float w[VH_ARKIT_COUNT] = {0};
+    VH_CHECK_OK(vh_rig_apply(rig, w, out));
+    VH_CHECK(memcmp(out, vh_rig_neutral(rig), (size_t)nv * 12) == 0);
+    w[vh_arkit_index("jawOpen")] = 1;
+    VH_CHECK_OK(vh_rig_apply(rig, w, out));
+    /* The lowest skin vertex of the face (chin) moves down by centimetres. */
+    const float *n = vh_rig_neutral(rig);
+    const uint8_t *part = vh_rig_parts(rig);
+    double max_drop = 0;
+    for (int i = 0; i < nv; i++)
+        if (part[i] == VH_PART_SKIN && n[3 * i + 1] - out[3 * i + 1] > max_drop) max_drop = n[3 * i + 1] - out[3 * i + 1];
+    VH_CHECK(max_drop > 1.0 && max_drop < 5.0);
+    w[0] = NAN;
+    VH_CHECK_INT_EQ(vh_rig_apply(rig, w, out), VH_ERANGE);
+    free(out);
+    vh_rig_free(rig);
+}
+
+VH_TEST(damaged_files_are_rejected) {
+    vh_rig *rig = NULL;
+    VH_CHECK_INT_EQ(vh_rig_load_mem(g_buf, g_len / 2, "half.vhrig", &rig), VH_EFORMAT);
+    VH_CHECK(rig == NULL && strstr(vh_last_error(), "half.vhrig") != NULL);
+    char *copy = malloc(g_len);
+    memcpy(copy, g_buf, g_len);
+    copy[1000] ^= 0x40;
+    VH_CHECK_INT_EQ(vh_rig_load_mem(copy, g_len, "flip.vhrig", &rig), VH_EFORMAT);
+    VH_CHECK(strstr(vh_last_error(), "checksum") != NULL);
+    VH_CHECK_INT_EQ(vh_rig_load_mem("hello", 5, "tiny", &rig), VH_EFORMAT);
+    VH_CHECK_INT_EQ(vh_rig_load("/nonexistent.vhrig", &rig), VH_ENOTFOUND);
+    free(copy);
+}
+
+int main(void) {
+    if (vh_file_read_all(vh_test_src("assets/face/ict_rig.vhrig"), 0, &g_buf, &g_len)) {
+        printf("cannot read the rig asset: %s\n", vh_last_error());
+        return 1;
+    }
+    VH_RUN(loads_committed_asset);
+    VH_RUN(jaw_open_moves_the_chin_down);
+    VH_RUN(damaged_files_are_rejected);
+    vh_free(g_buf);
+    return vh_test_summary();
+}
