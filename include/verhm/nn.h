@@ -303,14 +303,16 @@ int vh_nn_forward(vh_nn_graph *g, int upto);
  * Returns VH_EINVAL if `loss` is not a scalar or forward was not run. */
 int vh_nn_backward(vh_nn_graph *g, int loss);
 
-/* Folds every eval-mode batch norm that directly follows a conv2d or dense node
- * (whose output feeds nothing else) into that node's weight and bias: the
- * conv/dense gets a bias if it had none, and the batch norm's parameters become
- * the identity (weight 1, bias 0, mean 0, var 1 − eps) and it is skipped in eval.
- * Eval outputs are unchanged up to rounding; the graph stays a valid model that
- * can be saved. Training after folding is allowed but the folded statistics
- * are lost. Returns the number of folded batch norms (>= 0) or a status.
- * Call before or after compile. */
+/* Folds every batch norm that directly follows a conv2d or dense node (whose
+ * output feeds nothing else) into that node's weight (and bias): the running
+ * statistics and affine parameters are multiplied into the weights. If the
+ * conv/dense has a bias, the batch norm becomes the identity (weight 1, bias 0,
+ * mean 0, var 1 − eps) and is skipped in eval mode; without a bias the batch
+ * norm keeps only the shift (weight 1, mean 0, var 1 − eps, bias = shift) and
+ * runs as a cheap per-channel add. Eval outputs are unchanged up to rounding and
+ * the graph stays a valid model that can be saved. Training after folding is
+ * allowed but the folded statistics are gone. Returns the number of folded
+ * batch norms (>= 0) or a status. Call before or after compile. */
 int vh_nn_fold_batchnorm(vh_nn_graph *g);
 
 /* ---- parameters -------------------------------------------------------- */

@@ -1,0 +1,457 @@
+/* Convolution (im2col/col2im + GEMM, and a naive reference), batch norm and
+ * dense layers, forward and backward. Weight-gradient reductions over the batch
+ * go through per-thread partial buffers summed in thread order, so results are
+ * reproducible for a given thread count. */
+#include "nn_internal.h"
+#include <math.h>
+#include <string.h>
+
+/* ---- convolution ------------------------------------------------------- */
+
+typedef struct {
+    int C, H, W, OC, OH, OW, k, s, p, d, G, ICg, OCg, K, bias;
+    size_t ohw, wsize;
+} cgeom;
+
+static cgeom conv_geom(vh_nn_graph *g, vh__nn_node *n) {
+    vh__nn_node *x = vh__in(g, n, 0);
+    cgeom c;
+    c.C = x->dims[0], c.H = x->dims[1], c.W = x->dims[2];
+    c.OC = n->ia[0], c.k = n->ia[1], c.s = n->ia[2], c.p = n->ia[3], c.d = n->ia[4], c.G = n->ia[5];
+    c.bias = n->ia[6];
+    c.OH = n->dims[1], c.OW = n->dims[2];
+    c.ICg = c.C / c.G, c.OCg = c.OC / c.G;
+    c.K = c.ICg * c.k * c.k;
+    c.ohw = (size_t)c.OH * c.OW;
+    c.wsize = (size_t)c.OC * c.K;
+    return c;
+}
+
+static int conv_is_1x1(const cgeom *c) { return c->k == 1 && c->s == 1 && c->p == 0; }
+
+void vh__nn_conv_setup(vh_nn_graph *g, vh__nn_node *n) {
+    cgeom c = conv_geom(g, n);
+    /* col + dcol + dW partial + db partial */
+    n->ws_floats = 2 * (size_t)c.K * c.ohw + c.wsize + (size_t)c.OC;
+}
+
+/* col[K, OH*OW] for channels [c0, c0+ICg) of one sample plane x[C][H][W]. */
+static void im2col(const cgeom *c, const float *x, int c0, float *col) {
+    for (int ic = 0; ic < c->ICg; ic++) {
+        const float *xc = x + (size_t)(c0 + ic) * c->H * c->W;
+        for (int ky = 0; ky < c->k; ky++)
+            for (int kx = 0; kx < c->k; kx++) {
+                float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * c->ohw;
+                for (int oy = 0; oy < c->OH; oy++) {
+                    int iy = oy * c->s - c->p + ky * c->d;
+                    float *r = row + (size_t)oy * c->OW;
+                    if (iy < 0 || iy >= c->H) {
+                        memset(r, 0, (size_t)c->OW * sizeof(float));
+                        continue;
+                    }
+                    const float *xr = xc + (size_t)iy * c->W;
+                    int off = kx * c->d - c->p;
+                    if (c->s == 1) {
+                        int lo = VH_MAX(0, -off), hi = VH_MIN(c->OW, c->W - off);
+                        if (hi < lo) hi = lo;
+                        for (int ox = 0; ox < lo; ox++) r[ox] = 0;
+                        if (hi > lo) memcpy(r + lo, xr + lo + off, (size_t)(hi - lo) * sizeof(float));
+                        for (int ox = hi; ox < c->OW; ox++) r[ox] = 0;
+                    } else {
+                        for (int ox = 0; ox < c->OW; ox++) {
+                            int ix = ox * c->s + off;
+                            r[ox] = (ix >= 0 && ix < c->W) ? xr[ix] : 0;
+                        }
+                    }
+                }
+            }
+    }
+}
+
+/* dx[C][H][W] (channels c0..) += col2im(dcol). */
+static void col2im(const cgeom *c, const float *col, int c0, float *dx) {
+    for (int ic = 0; ic < c->ICg; ic++) {
+        float *xc = dx + (size_t)(c0 + ic) * c->H * c->W;
+        for (int ky = 0; ky < c->k; ky++)
+            for (int kx = 0; kx < c->k; kx++) {
+                const float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * c->ohw;
+                for (int oy = 0; oy < c->OH; oy++) {
+                    int iy = oy * c->s - c->p + ky * c->d;
+                    if (iy < 0 || iy >= c->H) continue;
+                    const float *r = row + (size_t)oy * c->OW;
+                    float *xr = xc + (size_t)iy * c->W;
+                    int off = kx * c->d - c->p;
+                    for (int ox = 0; ox < c->OW; ox++) {
+                        int ix = ox * c->s + off;
+                        if (ix >= 0 && ix < c->W) xr[ix] += r[ox];
+                    }
+                }
+            }
+    }
+}
+
+typedef struct {
+    vh_nn_graph *g;
+    vh__nn_node *n;
+    cgeom c;
+} cctx;
+
+static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data, *bias = c->bias ? vh__pt(cc->g, n, 1)->data : NULL;
+    float *col = vh__ws(cc->g, tid);
+    for (size_t i = b; i < e; i++) {
+        const float *x = xn->val.data + i * xn->per;
+        float *y = n->val.data + i * n->per;
+        for (int gi = 0; gi < c->G; gi++) {
+            const float *src;
+            if (conv_is_1x1(c) && c->d == 1) src = x + (size_t)gi * c->ICg * c->H * c->W;
+            else {
+                im2col(c, x, gi * c->ICg, col);
+                src = col;
+            }
+            vh_nn_gemm(0, 0, c->OCg, (int)c->ohw, c->K, 1.0f, w + (size_t)gi * c->OCg * c->K, c->K, src,
+                       (int)c->ohw, 0.0f, y + (size_t)gi * c->OCg * c->ohw, (int)c->ohw);
+        }
+        if (bias)
+            for (int o = 0; o < c->OC; o++) {
+                float *yo = y + (size_t)o * c->ohw;
+                for (size_t j = 0; j < c->ohw; j++) yo[j] += bias[o];
+            }
+    }
+}
+
+/* Naive reference: direct 7-loop convolution. */
+static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
+    (void)tid;
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data, *bias = c->bias ? vh__pt(cc->g, n, 1)->data : NULL;
+    for (size_t i = b; i < e; i++) {
+        const float *x = xn->val.data + i * xn->per;
+        float *y = n->val.data + i * n->per;
+        for (int o = 0; o < c->OC; o++) {
+            int gi = o / c->OCg;
+            for (int oy = 0; oy < c->OH; oy++)
+                for (int ox = 0; ox < c->OW; ox++) {
+                    double acc = bias ? bias[o] : 0;
+                    for (int ic = 0; ic < c->ICg; ic++)
+                        for (int ky = 0; ky < c->k; ky++)
+                            for (int kx = 0; kx < c->k; kx++) {
+                                int iy = oy * c->s - c->p + ky * c->d, ix = ox * c->s - c->p + kx * c->d;
+                                if (iy < 0 || iy >= c->H || ix < 0 || ix >= c->W) continue;
+                                acc += (double)w[(((size_t)o * c->ICg + ic) * c->k + ky) * c->k + kx] *
+                                       x[((size_t)(gi * c->ICg + ic) * c->H + iy) * c->W + ix];
+                            }
+                    y[((size_t)o * c->OH + oy) * c->OW + ox] = (float)acc;
+                }
+        }
+    }
+}
+
+int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
+    cctx cc = {g, n, conv_geom(g, n)};
+    vh_parallel_for((size_t)g->batch, 1, g->kernel ? conv_ref_fwd_range : conv_fwd_range, &cc);
+    return VH_OK;
+}
+
+static void conv_bwd_range(void *vc, size_t b, size_t e, int tid) {
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data;
+    float *col = vh__ws(cc->g, tid), *dcol = col + (size_t)c->K * c->ohw;
+    float *dw = dcol + (size_t)c->K * c->ohw, *db = dw + c->wsize;
+    int direct = conv_is_1x1(c) && c->d == 1;
+    for (size_t i = b; i < e; i++) {
+        const float *x = xn->val.data + i * xn->per;
+        const float *dy = n->val.grad + i * n->per;
+        float *dx = xn->needs_grad ? xn->val.grad + i * xn->per : NULL;
+        for (int gi = 0; gi < c->G; gi++) {
+            const float *dyg = dy + (size_t)gi * c->OCg * c->ohw;
+            const float *src;
+            if (direct) src = x + (size_t)gi * c->ICg * c->H * c->W;
+            else {
+                im2col(c, x, gi * c->ICg, col);
+                src = col;
+            }
+            /* dW_g += dY_g [OCg, ohw] * col^T [ohw, K] */
+            vh_nn_gemm(0, 1, c->OCg, c->K, (int)c->ohw, 1.0f, dyg, (int)c->ohw, src, (int)c->ohw, 1.0f,
+                       dw + (size_t)gi * c->OCg * c->K, c->K);
+            if (dx) {
+                const float *wg = w + (size_t)gi * c->OCg * c->K;
+                if (direct) { /* dx_g += W_g^T dY_g */
+                    vh_nn_gemm(1, 0, c->K, (int)c->ohw, c->OCg, 1.0f, wg, c->K, dyg, (int)c->ohw, 1.0f,
+                               dx + (size_t)gi * c->ICg * c->H * c->W, (int)c->ohw);
+                } else {
+                    vh_nn_gemm(1, 0, c->K, (int)c->ohw, c->OCg, 1.0f, wg, c->K, dyg, (int)c->ohw, 0.0f, dcol,
+                               (int)c->ohw);
+                    col2im(c, dcol, gi * c->ICg, dx);
+                }
+            }
+        }
+        if (c->bias)
+            for (int o = 0; o < c->OC; o++) {
+                const float *d = dy + (size_t)o * c->ohw;
+                float acc = 0;
+                for (size_t j = 0; j < c->ohw; j++) acc += d[j];
+                db[o] += acc;
+            }
+    }
+}
+
+static void conv_ref_bwd(vh_nn_graph *g, vh__nn_node *n, const cgeom *c) {
+    vh__nn_node *xn = vh__in(g, n, 0);
+    const float *w = vh__pt(g, n, 0)->data;
+    float *dw = vh__pt(g, n, 0)->grad, *db = c->bias ? vh__pt(g, n, 1)->grad : NULL;
+    for (int i = 0; i < g->batch; i++) {
+        const float *x = xn->val.data + (size_t)i * xn->per;
+        const float *dy = n->val.grad + (size_t)i * n->per;
+        float *dx = xn->needs_grad ? xn->val.grad + (size_t)i * xn->per : NULL;
+        for (int o = 0; o < c->OC; o++) {
+            int gi = o / c->OCg;
+            for (int oy = 0; oy < c->OH; oy++)
+                for (int ox = 0; ox < c->OW; ox++) {
+                    float gv = dy[((size_t)o * c->OH + oy) * c->OW + ox];
+                    if (db) db[o] += gv;
+                    for (int ic = 0; ic < c->ICg; ic++)
+                        for (int ky = 0; ky < c->k; ky++)
+                            for (int kx = 0; kx < c->k; kx++) {
+                                int iy = oy * c->s - c->p + ky * c->d, ix = ox * c->s - c->p + kx * c->d;
+                                if (iy < 0 || iy >= c->H || ix < 0 || ix >= c->W) continue;
+                                size_t wi = (((size_t)o * c->ICg + ic) * c->k + ky) * c->k + kx;
+                                size_t xi = ((size_t)(gi * c->ICg + ic) * c->H + iy) * c->W + ix;
+                                dw[wi] += gv * x[xi];
+                                if (dx) dx[xi] += gv * w[wi];
+                            }
+                }
+        }
+    }
+}
+
+void vh__nn_conv_backward(vh_nn_graph *g, vh__nn_node *n) {
+    cctx cc = {g, n, conv_geom(g, n)};
+    const cgeom *c = &cc.c;
+    if (g->kernel) {
+        conv_ref_bwd(g, n, c);
+        return;
+    }
+    size_t off = 2 * (size_t)c->K * c->ohw;
+    for (int t = 0; t < g->nthreads; t++) memset(vh__ws(g, t) + off, 0, (c->wsize + (size_t)c->OC) * sizeof(float));
+    vh_parallel_for((size_t)g->batch, 1, conv_bwd_range, &cc);
+    float *dw = vh__pt(g, n, 0)->grad, *db = c->bias ? vh__pt(g, n, 1)->grad : NULL;
+    for (int t = 0; t < g->nthreads; t++) {
+        const float *pw = vh__ws(g, t) + off, *pb = pw + c->wsize;
+        for (size_t j = 0; j < c->wsize; j++) dw[j] += pw[j];
+        if (db)
+            for (int o = 0; o < c->OC; o++) db[o] += pb[o];
+    }
+}
+
+/* ---- batch norm -------------------------------------------------------- */
+
+typedef struct {
+    vh_nn_graph *g;
+    vh__nn_node *n;
+    int C;
+    size_t hw;
+    int bwd;
+} bctx;
+
+void vh__nn_bn_setup(vh_nn_graph *g, vh__nn_node *n) {
+    (void)g;
+    n->cache_bytes = 2 * (size_t)n->dims[0] * sizeof(float); /* mean, invstd used by forward */
+}
+
+static void bn_range(void *vc, size_t cb, size_t ce, int tid) {
+    (void)tid;
+    bctx *b = vc;
+    vh_nn_graph *g = b->g;
+    vh__nn_node *n = b->n, *xn = vh__in(g, n, 0);
+    float *gam = vh__pt(g, n, 0)->data, *bet = vh__pt(g, n, 1)->data;
+    float *rm = vh__pt(g, n, 2)->data, *rv = vh__pt(g, n, 3)->data;
+    float *mean = n->cache, *invs = mean + b->C;
+    float eps = n->fa[0], mom = n->fa[1];
+    size_t hw = b->hw, N = (size_t)g->batch, M = N * hw, cs = (size_t)b->C * hw;
+    int train = n->ia[7];
+    for (size_t c = cb; c < ce; c++) {
+        if (!b->bwd) {
+            if (train) {
+                double s = 0, s2 = 0;
+                for (size_t i = 0; i < N; i++) {
+                    const float *x = xn->val.data + i * cs + c * hw;
+                    for (size_t j = 0; j < hw; j++) s += x[j];
+                }
+                double mu = s / (double)M;
+                for (size_t i = 0; i < N; i++) {
+                    const float *x = xn->val.data + i * cs + c * hw;
+                    for (size_t j = 0; j < hw; j++) s2 += (x[j] - mu) * (x[j] - mu);
+                }
+                double var = s2 / (double)M;
+                mean[c] = (float)mu;
+                invs[c] = (float)(1.0 / sqrt(var + eps));
+                double unb = M > 1 ? s2 / (double)(M - 1) : var;
+                rm[c] = (float)((1 - mom) * rm[c] + mom * mu);
+                rv[c] = (float)((1 - mom) * rv[c] + mom * unb);
+            } else {
+                mean[c] = rm[c];
+                invs[c] = (float)(1.0 / sqrt((double)rv[c] + eps));
+            }
+            float sc = gam[c] * invs[c], sh = bet[c] - mean[c] * sc;
+            for (size_t i = 0; i < N; i++) {
+                const float *x = xn->val.data + i * cs + c * hw;
+                float *y = n->val.data + i * cs + c * hw;
+                for (size_t j = 0; j < hw; j++) y[j] = x[j] * sc + sh;
+            }
+        } else {
+            double sdy = 0, sdyx = 0;
+            float mu = mean[c], is = invs[c];
+            for (size_t i = 0; i < N; i++) {
+                const float *x = xn->val.data + i * cs + c * hw, *dy = n->val.grad + i * cs + c * hw;
+                for (size_t j = 0; j < hw; j++) {
+                    sdy += dy[j];
+                    sdyx += (double)dy[j] * (x[j] - mu) * is;
+                }
+            }
+            vh__pt(g, n, 0)->grad[c] += (float)sdyx;
+            vh__pt(g, n, 1)->grad[c] += (float)sdy;
+            if (!xn->needs_grad) continue;
+            float k1 = gam[c] * is;
+            float mdy = (float)(sdy / (double)M), mdyx = (float)(sdyx / (double)M);
+            for (size_t i = 0; i < N; i++) {
+                const float *x = xn->val.data + i * cs + c * hw, *dy = n->val.grad + i * cs + c * hw;
+                float *dx = xn->val.grad + i * cs + c * hw;
+                if (train)
+                    for (size_t j = 0; j < hw; j++) dx[j] += k1 * (dy[j] - mdy - (x[j] - mu) * is * mdyx);
+                else
+                    for (size_t j = 0; j < hw; j++) dx[j] += k1 * dy[j];
+            }
+        }
+    }
+}
+
+int vh__nn_bn_forward(vh_nn_graph *g, vh__nn_node *n) {
+    vh__nn_node *xn = vh__in(g, n, 0);
+    n->ia[7] = g->training;
+    if (!g->training && n->folded) {
+        memcpy(n->val.data, xn->val.data, vh__total(g, n) * sizeof(float));
+        return VH_OK;
+    }
+    bctx b = {g, n, n->dims[0], n->ndim == 3 ? (size_t)n->dims[1] * n->dims[2] : 1, 0};
+    vh_parallel_for((size_t)b.C, 1, bn_range, &b);
+    return VH_OK;
+}
+
+void vh__nn_bn_backward(vh_nn_graph *g, vh__nn_node *n) {
+    vh__nn_node *xn = vh__in(g, n, 0);
+    if (!n->ia[7] && n->folded) { /* identity in eval */
+        if (xn->needs_grad)
+            for (size_t i = 0; i < vh__total(g, n); i++) xn->val.grad[i] += n->val.grad[i];
+        return;
+    }
+    bctx b = {g, n, n->dims[0], n->ndim == 3 ? (size_t)n->dims[1] * n->dims[2] : 1, 1};
+    vh_parallel_for((size_t)b.C, 1, bn_range, &b);
+}
+
+/* ---- dense ------------------------------------------------------------- */
+
+typedef struct {
+    vh_nn_graph *g;
+    vh__nn_node *n;
+    int R, F, O;
+} dctx;
+
+static dctx dense_ctx(vh_nn_graph *g, vh__nn_node *n) {
+    vh__nn_node *x = vh__in(g, n, 0);
+    dctx d = {g, n, g->batch * (x->ndim == 2 ? x->dims[0] : 1), x->dims[x->ndim - 1], n->ia[0]};
+    return d;
+}
+
+void vh__nn_dense_setup(vh_nn_graph *g, vh__nn_node *n) { (void)g, (void)n; }
+
+static void dense_fwd_range(void *vc, size_t b, size_t e, int tid) {
+    (void)tid;
+    dctx *d = vc;
+    vh__nn_node *n = d->n, *x = vh__in(d->g, n, 0);
+    const float *w = vh__pt(d->g, n, 0)->data;
+    float *y = n->val.data + b * d->O;
+    const float *xr = x->val.data + b * d->F;
+    int rows = (int)(e - b);
+    if (d->g->kernel) {
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < d->O; o++) {
+                double acc = 0;
+                for (int f = 0; f < d->F; f++) acc += (double)xr[(size_t)r * d->F + f] * w[(size_t)o * d->F + f];
+                y[(size_t)r * d->O + o] = (float)acc;
+            }
+    } else {
+        vh_nn_gemm(0, 1, rows, d->O, d->F, 1.0f, xr, d->F, w, d->F, 0.0f, y, d->O);
+    }
+    if (n->ia[1]) {
+        const float *bias = vh__pt(d->g, n, 1)->data;
+        for (int r = 0; r < rows; r++)
+            for (int o = 0; o < d->O; o++) y[(size_t)r * d->O + o] += bias[o];
+    }
+}
+
+int vh__nn_dense_forward(vh_nn_graph *g, vh__nn_node *n) {
+    dctx d = dense_ctx(g, n);
+    vh_parallel_for((size_t)d.R, 8, dense_fwd_range, &d);
+    return VH_OK;
+}
+
+/* dX rows [b, e) */
+static void dense_dx_range(void *vc, size_t b, size_t e, int tid) {
+    (void)tid;
+    dctx *d = vc;
+    vh__nn_node *n = d->n, *x = vh__in(d->g, n, 0);
+    const float *w = vh__pt(d->g, n, 0)->data;
+    vh_nn_gemm(0, 0, (int)(e - b), d->F, d->O, 1.0f, n->val.grad + b * d->O, d->O, w, d->F, 1.0f,
+               x->val.grad + b * d->F, d->F);
+}
+
+/* dW, db rows (output units) [b, e): no cross-thread reduction */
+static void dense_dw_range(void *vc, size_t b, size_t e, int tid) {
+    (void)tid;
+    dctx *d = vc;
+    vh__nn_node *n = d->n, *x = vh__in(d->g, n, 0);
+    float *dw = vh__pt(d->g, n, 0)->grad;
+    const float *dy = n->val.grad;
+    vh_nn_gemm(1, 0, (int)(e - b), d->F, d->R, 1.0f, dy + b, d->O, x->val.data, d->F, 1.0f, dw + b * d->F, d->F);
+    if (n->ia[1]) {
+        float *db = vh__pt(d->g, n, 1)->grad;
+        for (size_t o = b; o < e; o++) {
+            float acc = 0;
+            for (int r = 0; r < d->R; r++) acc += dy[(size_t)r * d->O + o];
+            db[o] += acc;
+        }
+    }
+}
+
+static void dense_ref_bwd(dctx *d) {
+    vh__nn_node *n = d->n, *x = vh__in(d->g, n, 0);
+    const float *w = vh__pt(d->g, n, 0)->data, *dy = n->val.grad;
+    float *dw = vh__pt(d->g, n, 0)->grad, *db = n->ia[1] ? vh__pt(d->g, n, 1)->grad : NULL;
+    for (int r = 0; r < d->R; r++)
+        for (int o = 0; o < d->O; o++) {
+            float gv = dy[(size_t)r * d->O + o];
+            if (db) db[o] += gv;
+            for (int f = 0; f < d->F; f++) {
+                dw[(size_t)o * d->F + f] += gv * x->val.data[(size_t)r * d->F + f];
+                if (x->needs_grad) x->val.grad[(size_t)r * d->F + f] += gv * w[(size_t)o * d->F + f];
+            }
+        }
+}
+
+void vh__nn_dense_backward(vh_nn_graph *g, vh__nn_node *n) {
+    dctx d = dense_ctx(g, n);
+    if (g->kernel) {
+        dense_ref_bwd(&d);
+        return;
+    }
+    if (vh__in(g, n, 0)->needs_grad) vh_parallel_for((size_t)d.R, 8, dense_dx_range, &d);
+    vh_parallel_for((size_t)d.O, 4, dense_dw_range, &d);
+}
