@@ -177,6 +177,8 @@ static int convert(vh_audio_reader *r, const AVFrame *f) {
     uint8_t *outp = (uint8_t *)(r->buf + r->buf_len);
     int got = swr_convert(r->swr, &outp, cap, f ? (const uint8_t **)f->extended_data : NULL, in_n);
     if (got < 0) return vh__fail(&r->err, VH_EFORMAT, "%s: resampling failed (%s)", r->path, vh__av_err(got));
+    float *o = r->buf + r->buf_len; /* decoders and filters may overshoot a little */
+    for (int i = 0; i < got; i++) o[i] = o[i] > 1.0f ? 1.0f : o[i] < -1.0f ? -1.0f : o[i];
     r->buf_len += (size_t)got;
     return VH_OK;
 }

@@ -263,9 +263,13 @@ int vh_video_read(vh_video *v, const vh_image **frame, double *t) {
 static int seek_to(vh_video *v, double ts_sec) {
     double tb = av_q2d(v->st->time_base);
     int64_t ts = (int64_t)floor((ts_sec + v->start) / tb);
-    int r = avformat_seek_file(v->fc, v->vs, INT64_MIN, ts, ts, 0);
+    int r = -1;
+    /* The very beginning: rewind by bytes where the format allows it, since a
+     * timestamp search can land past the first sequence header (MPEG-PS). */
+    if (ts_sec <= 0 && !(v->fc->iformat->flags & AVFMT_NO_BYTE_SEEK))
+        r = avformat_seek_file(v->fc, -1, 0, 0, 0, AVSEEK_FLAG_BYTE);
+    if (r < 0) r = avformat_seek_file(v->fc, v->vs, INT64_MIN, ts, ts, 0);
     if (r < 0) r = av_seek_frame(v->fc, v->vs, ts, AVSEEK_FLAG_BACKWARD);
-    if (r < 0 && ts_sec <= 0) r = avformat_seek_file(v->fc, -1, INT64_MIN, 0, 0, AVSEEK_FLAG_BYTE);
     if (r < 0) return r;
     avcodec_flush_buffers(v->dec);
     v->input_eof = v->decoder_eof = v->pending = 0;
