@@ -1,0 +1,43 @@
+/* libFuzzer harness: the GeoJSON importer (and, for what it accepts, the
+ * opening_hours parser and a suggestion over the result) must never crash,
+ * leak or read out of bounds, whatever the input. */
+#include "verhm/poi.h"
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static const char rules_text[] =
+        "* * * cafe:1,park:0.5,museum:0.5,bar:0.3\n";
+    vh_poi_catalog *c = vh_poi_catalog_new();
+    vh_poi_rules *r = NULL;
+    if (!c || vh_poi_rules_parse(rules_text, sizeof rules_text - 1, "fuzz", &r) != VH_OK) {
+        vh_poi_catalog_free(c);
+        return 0;
+    }
+    vh_poi_import_params ip = vh_poi_import_default_params();
+    ip.skip_invalid = size > 0 && (data[0] & 1);
+    vh_poi_import_stats st;
+    if (vh_poi_import_geojson_mem(c, (const char *)data, size, "fuzz", &ip, &st) == VH_OK &&
+        vh_poi_catalog_count(c) > 0) {
+        for (size_t i = 0; i < vh_poi_catalog_count(c); i++) {
+            vh_poi_hours h;
+            (void)vh_poi_hours_parse(vh_poi_catalog_get(c, i)->hours, &h);
+        }
+        vh_poi_state s = {VH_EMO_SAD, VH_AGE_ADULT, VH_GENDER_UNKNOWN};
+        vh_poi_suggest_params p = vh_poi_suggest_default_params();
+        p.now.weekday = 4;
+        p.now.minute = 1380;
+        vh_poi_suggestion *out = NULL;
+        size_t n = 0;
+        if (vh_poi_suggest(c, r, &s, &p, &out, &n) == VH_OK) {
+            char *txt = vh_poi_sentence(&s, out, n);
+            vh_free(txt);
+            vh_poi_suggestions_free(out, n);
+        }
+    }
+    vh_poi_rules_free(r);
+    vh_poi_catalog_free(c);
+    return 0;
+}
