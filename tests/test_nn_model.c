@@ -486,6 +486,117 @@ VH_TEST(model_evaluate_metrics) {
     vh_dataset_free(&d);
 }
 
+
+/* ---- trainer ---- */
+
+static vh_train_params small_params(void) {
+    vh_train_params p = vh_train_default_params();
+    p.epochs = 6;
+    p.batch = 16;
+    p.lr = 0.02f;
+    p.weight_decay = 0;
+    p.patience = 0;
+    p.seed = 42;
+    p.warmup_epochs = 0.5f;
+    return p;
+}
+
+VH_TEST(train_separable) {
+    static const char *labels[2] = {"horizontal", "vertical"};
+    vh_dataset tr, va;
+    make_stripes(&tr, 96, 12, 1);
+    make_stripes(&va, 32, 12, 2);
+    vh_model *m = NULL;
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 42, &m));
+    if (!m) return;
+    vh_train_params p = small_params();
+    vh_train_result res;
+    VH_CHECK_OK(vh_train(m, &tr, &va, &p, &res));
+    VH_CHECK_INT_EQ(res.epochs_done, 6);
+    VH_CHECK(res.best_val_acc >= 0.96);
+    VH_CHECK(res.best_epoch >= 1 && res.best_epoch <= 6);
+    vh_eval_result ev;
+    VH_CHECK_OK(vh_model_evaluate(m, &va, 32, &ev));
+    VH_CHECK_NEAR(ev.accuracy, res.best_val_acc, 1e-12); /* the best weights are in the model */
+    vh_eval_result_free(&ev);
+    VH_CHECK(m->provenance && strstr(m->provenance, "\"seed\":\"42\"") != NULL);
+    vh_model_free(m);
+    vh_dataset_free(&tr);
+    vh_dataset_free(&va);
+}
+
+VH_TEST(train_resume_bit_identical) {
+    static const char *labels[2] = {"horizontal", "vertical"};
+    vh_dataset tr, va;
+    make_stripes(&tr, 64, 12, 5);
+    make_stripes(&va, 16, 12, 6);
+    char ck[512];
+    mkpath(ck, sizeof ck, "resume.ckpt");
+    vh_model *a = NULL, *b = NULL;
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 9, &a));
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 9, &b));
+    if (!a || !b) return;
+    vh_train_params p = small_params();
+    p.epochs = 4;
+    p.aug = vh_augment_default_params();
+    p.aug.enabled = 1;
+    vh_train_result ra, rb;
+    VH_CHECK_OK(vh_train(a, &tr, &va, &p, &ra));
+    /* the same run interrupted after 2 epochs and resumed from its checkpoint */
+    p.checkpoint = ck;
+    p.stop_after = 2;
+    VH_CHECK_OK(vh_train(b, &tr, &va, &p, &rb));
+    VH_CHECK_INT_EQ(rb.epochs_done, 2);
+    vh_model_free(b);
+    b = NULL;
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 777, &b)); /* other init: all comes from the checkpoint */
+    p.stop_after = 0;
+    p.resume = ck;
+    VH_CHECK_OK(vh_train(b, &tr, &va, &p, &rb));
+    VH_CHECK_INT_EQ(rb.epochs_done, 4);
+    VH_CHECK_INT_EQ(rb.best_epoch, ra.best_epoch);
+    int same = 1;
+    for (int i = 0; i < vh_nn_param_count(a->g); i++) {
+        const vh_nn_param *pa = vh_nn_param_get(a->g, i), *pb = vh_nn_param_find(b->g, pa->name);
+        same &= pb && memcmp(pa->t->data, pb->t->data, pa->t->size * sizeof(float)) == 0;
+    }
+    VH_CHECK(same);
+    /* a checkpoint with another seed is refused */
+    p.seed = 43;
+    VH_CHECK_INT_EQ(vh_train(b, &tr, &va, &p, &rb), VH_EINVAL);
+    VH_CHECK(strstr(vh_last_error(), "seed") != NULL);
+    vh_model_free(a);
+    vh_model_free(b);
+    vh_dataset_free(&tr);
+    vh_dataset_free(&va);
+}
+
+VH_TEST(train_nan_stops) {
+    static const char *labels[2] = {"horizontal", "vertical"};
+    vh_dataset tr;
+    make_stripes(&tr, 32, 12, 5);
+    char ck[512];
+    mkpath(ck, sizeof ck, "nan.ckpt");
+    write_text(ck, "previous checkpoint");
+    vh_model *m = NULL;
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 9, &m));
+    if (!m) return;
+    m->std = 1e-45f; /* inputs overflow to ±inf → non-finite loss (BN cannot rescue inf) */
+    vh_train_params p = small_params();
+    p.checkpoint = ck;
+    vh_train_result res;
+    VH_CHECK_INT_EQ(vh_train(m, &tr, NULL, &p, &res), VH_ENUMERIC);
+    VH_CHECK(strstr(vh_last_error(), "epoch 1, batch 1") != NULL);
+    VH_CHECK(strstr(vh_last_error(), "not finite") != NULL);
+    char *text = NULL;
+    size_t len = 0;
+    VH_CHECK_OK(vh_file_read_all(ck, 0, &text, &len));
+    VH_CHECK_STR_EQ(text, "previous checkpoint");
+    vh_free(text);
+    vh_model_free(m);
+    vh_dataset_free(&tr);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/vh_nn_model_XXXXXX");
     if (!mkdtemp(tmpdir)) return 1;
@@ -499,6 +610,9 @@ int main(void) {
     VH_RUN(arch_build);
     VH_RUN(model_save_load);
     VH_RUN(model_evaluate_metrics);
+    VH_RUN(train_separable);
+    VH_RUN(train_resume_bit_identical);
+    VH_RUN(train_nan_stops);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);

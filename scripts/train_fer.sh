@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Trains the shipped facial-emotion model models/fer-emotion.safetensors on FER+
+# (train split), selecting the best epoch on FER+ valid. Reproducible: the same
+# command, seed and thread count give the same weights (see models/MODEL_CARD.md).
+#
+# usage: scripts/train_fer.sh [OUT.safetensors]   (env: VERHM=path/to/verhm, VERHM_DATA)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+VERHM=${VERHM:-$here/build/verhm}
+DATA=${VERHM_DATA:-$here/../shared/data}
+OUT=${1:-$here/models/fer-emotion.safetensors}
+exec "$VERHM" train "$DATA/faces/ferplus/train" --val "$DATA/faces/ferplus/valid" --out "$OUT" \
+  --arch fer-fast --epochs 12 --batch 64 --lr 0.002 --augment --patience 0 --seed 1 --threads 2
