@@ -114,7 +114,7 @@ int vh_nn_optim_step(vh_nn_optim *o, float *grad_norm) {
         const float *gr = e->t.grad;
         size_t n = e->t.size;
         float wd = e->pub.decay ? p->weight_decay : 0.0f;
-        float *m = st, *v = st + n;
+        float *m = st, *v = nm == 2 ? st + n : NULL; /* st is NULL for plain SGD */
         if (p->kind == VH_OPTIM_SGD) {
             for (size_t j = 0; j < n; j++) {
                 float gj = gr[j] * clip + wd * w[j];
@@ -136,7 +136,7 @@ int vh_nn_optim_step(vh_nn_optim *o, float *grad_norm) {
                 w[j] -= (float)(lr * mh / (sqrt(vh) + p->eps));
             }
         }
-        st += (size_t)nm * n;
+        if (nm) st += (size_t)nm * n;
     }
     return VH_OK;
 }
