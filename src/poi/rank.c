@@ -199,7 +199,8 @@ static int cand_cmp(const void *a, const void *b) {
 
 static void fmt_dist(char *buf, size_t n, double m) {
     if (m < 1000) snprintf(buf, n, "%.0f m", m);
-    else snprintf(buf, n, "%.1f km", m / 1000);
+    else if (m < 10000) snprintf(buf, n, "%.1f km", m / 1000);
+    else snprintf(buf, n, "%.0f km", m / 1000);
 }
 
 void vh_poi_suggestions_free(vh_poi_suggestion *s, size_t count) {
