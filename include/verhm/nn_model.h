@@ -227,7 +227,8 @@ struct vh_nn_graph;
 /* Adds the architecture to an empty graph `g`: an input node "input" of
  * [channels, h, w] (returned in *input) through to the logits node [classes]
  * (in *logits). VH_ENOTFOUND for an unknown name, VH_EINVAL for parameters out
- * of range or an input too small for the pooling stages (fer-*: at least 16×16). */
+ * of range or an input too small for the pooling stages (fer-*: at least 16×16;
+ * at most 512×512; fer-acc's fc weight at most 64 Mi values: VH_ERANGE). */
 int vh_arch_build(struct vh_nn_graph *g, const char *arch, const vh_arch_params *p, int channels, int h,
                   int w, int classes, int *input, int *logits);
 

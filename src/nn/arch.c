@@ -41,8 +41,14 @@ int vh_arch_build(vh_nn_graph *g, const char *arch, const vh_arch_params *p, int
                         p->fc, (double)p->dropout);
     if (classes < 2 || classes > VH_DATA_MAX_CLASSES || channels < 1 || channels > 4)
         return vh__fail(NULL, VH_EINVAL, "%s: %d classes / %d channels out of range", arch, classes, channels);
-    if (h > 1024 || w > 1024 || h < (kind == 2 ? 3 : 16) || w < (kind == 2 ? 3 : 16))
-        return vh__fail(NULL, VH_EINVAL, "%s: input %dx%d out of range (%s..1024)", arch, w, h, kind == 2 ? "3" : "16");
+    if (h > 512 || w > 512 || h < (kind == 2 ? 3 : 16) || w < (kind == 2 ? 3 : 16))
+        return vh__fail(NULL, VH_EINVAL, "%s: input %dx%d out of range (%s..512)", arch, w, h, kind == 2 ? "3" : "16");
+    if (kind == 1) { /* fer-acc's fc weight grows with the input: cap it (untrusted model files) */
+        double feat = 8.0 * p->width * (double)(h / 16) * (double)(w / 16);
+        if (feat * p->fc > 64.0 * 1024 * 1024)
+            return vh__fail(NULL, VH_ERANGE, "%s: fc layer of %.0f x %d weights is too large (input %dx%d)", arch, feat,
+                            p->fc, w, h);
+    }
     int dims[3] = {channels, h, w};
     int x = vh_nn_input(g, "input", 3, dims);
     *input = x;

@@ -186,7 +186,7 @@ int vh_model_from_st(const vh_safetensors *st, const char *prefix, vh_model **ou
         r = vh__fail(NULL, VH_EFORMAT, "%s: metadata 'arch_params' has missing or out-of-range values", nm);
         goto done;
     }
-    if (get_int(input, "width", 1, 1024, &m->in_w) || get_int(input, "height", 1, 1024, &m->in_h) ||
+    if (get_int(input, "width", 1, 512, &m->in_w) || get_int(input, "height", 1, 512, &m->in_h) ||
         get_int(input, "channels", 1, 1, &m->in_c) || get_float(input, "mean", -10, 10, &m->mean) ||
         get_float(input, "std", 1e-6, 1e6, &m->std)) {
         r = vh__fail(NULL, VH_EFORMAT, "%s: metadata 'input' has missing or out-of-range values (gray only)", nm);
