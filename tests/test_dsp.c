@@ -496,6 +496,22 @@ VH_TEST(vad_finds_known_silences) {
         VH_CHECK_NEAR(s[i].end, se[2 * i + 1], 0.05);
     }
     free(s);
+    /* stationary white noise alone is never speech; a sustained vowel without
+     * any pause is speech throughout */
+    vh_rng r;
+    vh_rng_seed(&r, 9);
+    for (size_t i = 0; i < n; i++) x[i] = (float)(0.05 * vh_rng_normal(&r));
+    VH_CHECK_OK(vh_vad(&vp, x, n, NULL, m, frames));
+    size_t cnt = 0;
+    for (size_t t = 0; t < frames; t++) cnt += m[t];
+    VH_CHECK_INT_EQ(cnt, 0);
+    free(x);
+    const double all[] = {0.0, 4.0};
+    x = bursts(n, sr, all, 1, 0, 10);
+    VH_CHECK_OK(vh_vad(&vp, x, n, NULL, m, frames));
+    cnt = 0;
+    for (size_t t = 0; t < frames; t++) cnt += m[t];
+    VH_CHECK_INT_EQ(cnt, frames);
     /* pure silence: no speech at all */
     memset(x, 0, n * sizeof(float));
     VH_CHECK_OK(vh_vad(&vp, x, n, NULL, m, frames));

@@ -15,8 +15,9 @@ vh_vad_params vh_vad_default_params(void) {
     p.margin_db = 10.0;
     p.range_db = 45.0;
     p.strong_db = 10.0;
+    p.min_range_db = 15.0;
     p.flatness_max = 0.35;
-    p.hangover_s = 0.02;
+    p.hangover_s = 0.1;
     p.min_pause_s = 0.15;
     p.min_speech_s = 0.05;
     return p;
@@ -84,7 +85,7 @@ static void smooth_mask(unsigned char *m, size_t n, size_t ext, size_t gap, size
 
 static int vad_check(const vh_vad_params *p) {
     if (p->sr < 1000 || p->sr > 384000 || !(p->hop_s > 0 && p->hop_s <= 1) || !(p->win_s >= p->hop_s && p->win_s <= 1) ||
-        !(p->margin_db >= 0) || !(p->range_db > 0) || !(p->strong_db >= 0) || !(p->hangover_s >= 0) ||
+        !(p->margin_db >= 0) || !(p->range_db > 0) || !(p->min_range_db >= 0) || !(p->strong_db >= 0) || !(p->hangover_s >= 0) ||
         !(p->min_pause_s >= 0) || !(p->min_speech_s >= 0) || !(p->flatness_max >= 0))
         return vh__fail(NULL, VH_EINVAL, "vad: invalid parameters (sr %d, hop %g s, window %g s)", p->sr, p->hop_s, p->win_s);
     return VH_OK;
@@ -92,15 +93,17 @@ static int vad_check(const vh_vad_params *p) {
 
 /* Energy (dB) per frame and VAD threshold; e has `frames` entries. */
 static int vad_energy(const vh_vad_params *p, const float *x, size_t n, size_t hop, float *e, size_t frames,
-                      float *tmp, double *thr) {
+                      float *tmp, double *thr, double *floor_out) {
     size_t win = (size_t)lround(p->win_s * p->sr);
     int st = vh_rms(x, n, win, hop, 1, e, frames);
     if (st) return st;
     for (size_t t = 0; t < frames; t++)
         if (e[t] < -120.0f) e[t] = -120.0f;
     double floor_db = quantile(e, frames, 0.10, tmp), peak = quantile(e, frames, 0.99, tmp);
-    double a = floor_db + p->margin_db, b = peak - p->range_db;
+    double a = floor_db + p->margin_db, b = peak - p->range_db, c = peak - p->min_range_db;
     *thr = a > b ? a : b;
+    if (*thr > c) *thr = c; /* stationary input: the "floor" is the signal itself */
+    if (floor_out) *floor_out = floor_db;
     return VH_OK;
 }
 
@@ -119,15 +122,15 @@ int vh_vad(const vh_vad_params *p, const float *x, size_t n, const float *f0, un
     if (!e || !tmp || !fr || !sp || !wnd) { st = vh__fail(NULL, VH_ENOMEM, "vad: out of memory"); goto done; }
     if ((st = vh_rfft_new(nfft, &fft))) goto done;
     vh_window_fill(VH_WINDOW_HANN, win, 1, wnd);
-    double thr;
-    if ((st = vad_energy(p, x, n, hop, e, frames, tmp, &thr))) goto done;
+    double thr, thr_floor;
+    if ((st = vad_energy(p, x, n, hop, e, frames, tmp, &thr, &thr_floor))) goto done;
     size_t b0 = (size_t)(300.0 * nfft / p->sr), b1 = (size_t)(4000.0 * nfft / p->sr);
     if (b1 > nfft / 2) b1 = nfft / 2;
     if (b0 < 1) b0 = 1;
     for (size_t t = 0; t < frames; t++) {
         speech[t] = 0;
         if (!(e[t] > thr)) continue;
-        int strong = e[t] > thr + p->strong_db || (f0 && f0[t] > 0);
+        int strong = e[t] > thr_floor + p->margin_db + p->strong_db || (f0 && f0[t] > 0);
         if (!strong && b1 > b0) {
             long long s = (long long)(t * hop) - (long long)win / 2;
             memset(fr, 0, nfft * sizeof(double));
@@ -148,7 +151,20 @@ int vh_vad(const vh_vad_params *p, const float *x, size_t n, const float *f0, un
         }
         speech[t] = (unsigned char)strong;
     }
-    smooth_mask(speech, frames, (size_t)lround(p->hangover_s / p->hop_s), (size_t)lround(p->min_pause_s / p->hop_s),
+    /* hangover with hysteresis: runs continue for up to hangover_s while the
+     * energy stays above a lower threshold (6 dB under, >= floor + margin/2) */
+    size_t hang = (size_t)lround(p->hangover_s / p->hop_s);
+    double lo = thr - 6.0, lo_min = thr_floor + p->margin_db / 2;
+    if (lo < lo_min) lo = lo_min;
+    for (size_t t = 0; t < frames; t++) {
+        if (speech[t] != 1) continue;
+        if (t + 1 < frames && !speech[t + 1])
+            for (size_t k = t + 1; k < frames && k <= t + hang && !speech[k] && e[k] > lo; k++) speech[k] = 2;
+        if (t > 0 && !speech[t - 1])
+            for (size_t k = t; k-- > 0 && t - k <= hang && !speech[k] && e[k] > lo;) speech[k] = 2;
+    }
+    for (size_t t = 0; t < frames; t++) speech[t] = speech[t] ? 1 : 0;
+    smooth_mask(speech, frames, 0, (size_t)lround(p->min_pause_s / p->hop_s),
                 (size_t)lround(p->min_speech_s / p->hop_s));
 done:
     free(e);
@@ -435,7 +451,7 @@ int vh_prosody_compute(const vh_prosody_params *p, const float *x, size_t n, vh_
             sm[t] = (float)((a + b + c) / 3.0);
         }
         double thr_vad;
-        if ((st = vad_energy(&p->vad, x, n, hop, in, frames, tmp, &thr_vad))) goto done;
+        if ((st = vad_energy(&p->vad, x, n, hop, in, frames, tmp, &thr_vad, NULL))) goto done;
         double p99 = quantile(sm, frames, 0.99, tmp), thr = p99 - 25.0;
         if (thr < thr_vad) thr = thr_vad;
         long long kept = -1;
