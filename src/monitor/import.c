@@ -298,8 +298,8 @@ static const char *const phq9_items[9] = {
     "Poor appetite or overeating",
     "Feeling bad about yourself \xe2\x80\x94 or that you are a failure or have let yourself or your family down",
     "Trouble concentrating on things, such as reading the newspaper or watching television",
-    "Moving or speaking so slowly that other people could have noticed? Or the opposite \xe2\x80\x94 being so "
-    "fidgety or restless that you have been moving around a lot more than usual",
+    ("Moving or speaking so slowly that other people could have noticed? Or the opposite \xe2\x80\x94 being so "
+     "fidgety or restless that you have been moving around a lot more than usual"),
     "Thoughts that you would be better off dead or of hurting yourself in some way",
 };
 static const char *const gad7_items[7] = {

@@ -26,7 +26,7 @@ static double py(const chart *c, double y) {
 static void chart_begin(chart *c, vh_buf *b, const char *title, const char *desc, double x0, double x1, double y0,
                         double y1, double H) {
     c->b = b; c->x0 = x0; c->x1 = x1; c->y0 = y0; c->y1 = y1;
-    c->W = 640; c->H = H; c->L = 44; c->R = 12; c->T = 12; c->B = 28;
+    c->W = 640; c->H = H; c->L = 58; c->R = 12; c->T = 12; c->B = 30;
     vh_buf_puts(b, "<section><h2>");
     vh__html_escape(b, title);
     vh_buf_puts(b, "</h2><p class=\"d\">");
@@ -55,7 +55,7 @@ static void chart_xdates(chart *c) {
         int y, mo, dd;
         vh__civil_from_days(d, &y, &mo, &dd);
         vh_buf_printf(c->b, "<text x=\"%.1f\" y=\"%.1f\" class=\"t\" text-anchor=\"middle\">%02d-%02d</text>",
-                      px(c, (double)d), c->H - 10, mo, dd);
+                      px(c, (double)d), c->H - 6, mo, dd);
     }
 }
 
@@ -318,7 +318,7 @@ int vh_monitor_report_html(vh_monitor *m, const char *person, const vh_monitor_r
                    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;margin:0;padding:12px;"
                    "background:#fff;color:#212121;line-height:1.4}main{max-width:720px;margin:0 auto}"
                    "h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.2em 0 .2em}"
-                   "svg{width:100%;height:auto;display:block}.t{font-size:11px;fill:#555}"
+                   "svg{width:100%;height:auto;display:block}.t{font-size:17px;fill:#555}"
                    ".d{color:#616161;font-size:.9em;margin:.2em 0}.lg{font-size:.85em;color:#424242}"
                    ".al{border-left:6px solid #90a4ae;background:#f5f7f8;padding:6px 10px;margin:8px 0}"
                    ".al.l2{border-color:#fb8c00;background:#fff8e1}.al.l3{border-color:#c62828;background:#ffebee}"
