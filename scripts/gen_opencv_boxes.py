@@ -5,7 +5,8 @@ Runs cv2.CascadeClassifier(haarcascade_frontalface_alt.xml).detectMultiScale on
 the gray versions (cv2.cvtColor BGR2GRAY) of ../shared/data/faces/dlib_examples/*.jpg
 and of a few GRID video frames (decoded with cv2.VideoCapture and stored as gray
 PNG in tests/data/detect_grid_*.png, so the C test reads the very same pixels),
-with fixed parameter sets, and writes tests/data/detect_opencv_boxes.json.
+with fixed parameter sets, and writes tests/data/detect_opencv_boxes.json and
+tests/data/detect_resize_ref.h (golden INTER_LINEAR_EXACT resizes).
 
 usage: scripts/gen_opencv_boxes.py [DATA_DIR] [CASCADE]
 Only needed to regenerate the committed JSON; CI does not need OpenCV.
@@ -54,6 +55,18 @@ for name, gray in images:
             entry[pname] = boxes
     out["images"].append(entry)
     print(name, len(entry["default"]), "faces", entry["raw_count"], "raw hits", file=sys.stderr)
+
+# Golden outputs of the pyramid's resize (INTER_LINEAR_EXACT) for tests/test_face.c.
+import numpy as np
+pat = np.array([[((x * 7 + y * 13) ^ (x * y)) & 255 for x in range(37)] for y in range(29)], dtype=np.uint8)
+with open(os.path.join(outdir, "detect_resize_ref.h"), "w") as f:
+    f.write("/* Generated with python3-opencv 4.6: cv2.resize(src, (w, h), interpolation=cv2.INTER_LINEAR_EXACT)\n"
+            " * of the 37x29 test pattern src(x, y) = ((7x + 13y) ^ (x*y)) & 255 (see tests/test_face.c). */\n")
+    f.write("static const struct { int w, h; const unsigned char *px; } detect_resize_ref[] = {\n")
+    for dw, dh in [(20, 15), (33, 26), (5, 4), (36, 29)]:
+        r = cv2.resize(pat, (dw, dh), interpolation=cv2.INTER_LINEAR_EXACT)
+        f.write("  {%d, %d, (const unsigned char[]){%s}},\n" % (dw, dh, ",".join(str(int(v)) for v in r.flatten())))
+    f.write("};\n")
 
 with open(os.path.join(outdir, "detect_opencv_boxes.json"), "w") as f:
     json.dump(out, f, indent=1)
