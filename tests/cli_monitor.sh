@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# verhm monitor end to end: usage errors, record without analysis, import
+# (validation, duplicates), surveys (answers, piped terminal input, safety
+# message), list, alerts, report, exports, encryption, full disk, erase.
+source "$(dirname "$0")/cli_lib.sh"
+export VERHM_DB="$T/store.db"
+unset VERHM_PASSPHRASE
+M() { "$VERHM" monitor "$@"; }
+PY=$(command -v /usr/bin/python3 || command -v python3)
+
+expect_exit 0 "help" M --help
+expect_exit 2 "no subcommand" "$VERHM" monitor
+expect_exit 2 "unknown subcommand" M frobnicate
+expect_exit 2 "import needs --person" M import x.json
+expect_exit 2 "survey needs an instrument" M survey --person p1
+expect_exit 2 "unknown questionnaire" M survey --person p1 bdi2 --answers 0
+expect_exit 2 "export needs a format" M export --person p1
+expect_exit 2 "erase needs --yes" M erase --person p1
+expect_exit 1 "list without a store" M list
+check "no store was created by list" test ! -e "$VERHM_DB"
+
+# record: the analysis is not part of this build yet, and says so
+echo "fake" >"$T/clip.mp4"
+M record --person p1 "$T/clip.mp4" >"$T/out" 2>"$T/err"; rc=$?
+check "record fails honestly" [ "$rc" -eq 1 ]
+check "record message" grep -qx "verhm: monitor record: face/voice analysis is not available in this build" "$T/err"
+
+# import
+cat >"$T/face.json" <<'J'
+{"kind":"face","source":"a.mp4","started_at":"2026-03-02T09:30:00+01:00","duration":4,
+ "labels":["neutral","happiness","surprise","sadness","anger","disgust","fear","contempt"],
+ "windows":[{"t":0,"dur":2,"probs":[0.1,0.8,0.1,0,0,0,0,0]},{"t":2,"dur":2,"probs":[0.2,0.6,0,0.2,0,0,0,0]}],
+ "summary":{"dominant":"happiness"}}
+J
+expect_exit 0 "import" M import --person p1 "$T/face.json"
+check "store created" test -s "$VERHM_DB"
+expect_exit 1 "duplicate import" M import --person p1 "$T/face.json"
+check "duplicate message" grep -q "already imported" "$T/err"
+expect_exit 0 "duplicate skipped" M import --person p1 --skip-existing "$T/face.json"
+echo '{"kind":"face","labels":["neutral"],"windows":[{"t":0,"probs":[2]}]}' >"$T/bad.json"
+expect_exit 1 "malformed result" M import --person p1 "$T/bad.json"
+check "error names the file" grep -q "bad.json: windows\[0\]" "$T/err"
+check "one error line" [ "$(wc -l <"$T/err")" -eq 1 ]
+expect_exit 1 "bad person id" M import --person "../x" "$T/face.json"
+expect_exit 1 "missing file" M import --person p1 "$T/nope.json"
+
+# surveys
+expect_exit 0 "survey from answers" M survey --person p1 phq9 --answers "1,1,1,1,1,1,1,1,0" --date 2026-03-01T20:00:00+01:00
+check "survey score" grep -q "PHQ-9 total 8 of 27: mild range" "$T/out"
+echo "0 1 0 1 0 1 0" >"$T/gad.txt"
+expect_exit 0 "survey from file" M survey --person p1 gad7 --answers "$T/gad.txt" --json
+check "survey json" grep -q '"total":3,"severity":"minimal"' "$T/out"
+expect_exit 1 "wrong answer count" M survey --person p1 gad7 --answers "1,2"
+printf '2\n7\n2\n2\n2\n2\n2\n2\n2\n0\n' | M survey --person p1 phq9 >"$T/out" 2>"$T/err"; rc=$?
+check "piped survey" [ "$rc" -eq 0 ]
+check "piped survey re-asks" grep -q "please type a single number from 0 to 3" "$T/out"
+check "piped survey score" grep -q "PHQ-9 total 16 of 27: moderately severe range" "$T/out"
+check "no safety box when item 9 is 0" bash -c "! grep -q '!!!!' '$T/out'"
+printf '1\n1\n' | M survey --person p1 phq9 >"$T/out" 2>"$T/err"; rc=$?
+check "cut-off survey fails" [ "$rc" -eq 1 ]
+check "cut-off survey stores nothing" bash -c "[ \$('$VERHM' monitor list --person p1 --json | grep -c '\"instrument\"') -eq 3 ]"
+printf 'phq9_item9\nsafety message="Call the Example Clinic line 0100 now."\n' >"$T/rules.conf"
+expect_exit 0 "item 9 positive" M survey --person p1 phq9 --answers "0,0,0,0,0,0,0,0,2" --rules "$T/rules.conf"
+check "safety box shown" grep -q "!!  Call the Example Clinic line 0100 now." "$T/out"
+printf 'phq9 scor=1\n' >"$T/badrules.conf"
+expect_exit 1 "bad rules file" M alerts --person p1 --rules "$T/badrules.conf"
+check "rules error names line" grep -q "badrules.conf:1" "$T/err"
+
+# simulated weeks -> alerts with evidence, report, exports
+expect_exit 0 "demo" M demo --person p7 --seed 7
+expect_exit 0 "list persons" M list --json
+check "both persons listed" bash -c "grep -q '\"person\": \"p7\"' '$T/out' && grep -q '\"person\": \"p1\"' '$T/out'"
+expect_exit 0 "alerts" M alerts --person p7 --json
+check "alerts are JSON" "$PY" -m json.tool "$T/out" >/dev/null
+check "negative_days alert with evidence" grep -q '"rule": "negative_days"' "$T/out"
+check "alert wording" grep -q "mostly low moods on" "$T/out"
+check "cusum alert" grep -q '"change_started"' "$T/out"
+expect_exit 0 "report" M report --person p7 --out "$T/r.html"
+check "report has charts" bash -c "[ \$(grep -o '<svg' '$T/r.html' | wc -l) -ge 8 ]"
+check "report has no script" bash -c "! grep -q '<script' '$T/r.html'"
+expect_exit 1 "report for unknown person" M report --person nobody --out "$T/nobody.html"
+check "no partial report" test ! -e "$T/nobody.html"
+expect_exit 0 "export csv" M export --person p7 --csv --out "$T/w.csv"
+check "csv header" bash -c "head -1 '$T/w.csv' | grep -q '^session,modality,session_start,date,t,dur,p_neutral'"
+check "csv rows" bash -c "[ \$(wc -l <'$T/w.csv') -gt 2000 ]"
+expect_exit 0 "export csv days" M export --person p7 --csv-days --out "$T/d.csv"
+check "daily rows" bash -c "[ \$(wc -l <'$T/d.csv') -ge 30 ]"
+expect_exit 0 "export json" M export --person p7 --json --out "$T/e.json"
+check "json valid" "$PY" -m json.tool "$T/e.json" >/dev/null
+expect_exit 0 "export fhir" M export --person p7 --fhir --out "$T/f.json"
+check "fhir valid" "$PY" -m json.tool "$T/f.json" >/dev/null
+check "fhir bundle" grep -q '"type": "collection"' "$T/f.json"
+check "fhir phq9 loinc" grep -q '"44261-6"' "$T/f.json"
+expect_exit 0 "export to stdout" M export --person p1 --csv-days
+check "export stdout rows" bash -c "[ \$(wc -l <'$T/out') -eq 2 ]"
+expect_exit 0 "check" M check
+
+# full disk: the file-size limit stops a big import; what was stored stays
+before=$(M list --person p1 --json | grep -c '"kind"')
+"$PY" - "$T/big.json" <<'P'
+import json, sys
+w = [{"t": i * 0.5, "dur": 0.5, "probs": [0.5, 0.5]} for i in range(60000)]
+json.dump({"kind": "voice", "labels": ["neutral", "sad"], "windows": w}, open(sys.argv[1], "w"))
+P
+bash -c "trap '' XFSZ; ulimit -f 600; exec \"$VERHM\" monitor import --person p1 '$T/big.json'" >"$T/out" 2>"$T/err"; rc=$?
+check "full disk fails" [ "$rc" -eq 1 ]
+check "full disk message" grep -q "no space left" "$T/err"
+check "full disk keeps data" bash -c "[ \$('$VERHM' monitor list --person p1 --json | grep -c '\"kind\"') -eq $before ]"
+expect_exit 0 "check after full disk" M check
+
+# erase: nothing of p1 left in the files
+check "p1 is in the file before erase" bash -c "cat '$VERHM_DB'* | grep -aq 'p1'"
+expect_exit 0 "erase" M erase --person p7 --yes
+check "erase reports rows" grep -q "erased p7:" "$T/out"
+check "no trace of p7" bash -c "! cat '$VERHM_DB'* | grep -aq 'p7'"
+expect_exit 1 "erase unknown" M erase --person p7 --yes
+expect_exit 0 "p1 kept" M list --person p1
+
+# encryption at rest
+ENC="$T/enc.db"
+expect_exit 0 "encrypted demo" env VERHM_PASSPHRASE="s3cret pass" "$VERHM" monitor demo --db "$ENC" --person secret-p9 --days 10
+check "not a plain SQLite file" bash -c "[ \"\$(head -c 15 '$ENC')\" != 'SQLite format 3' ]"
+check "no plaintext person id" bash -c "! cat '$ENC'* | grep -aq 'secret-p9'"
+sum1=$(sha256sum "$ENC" | cut -d' ' -f1)
+expect_exit 1 "no passphrase" M list --db "$ENC"
+check "wrong key message" grep -q "enc.db: wrong passphrase or not a verhm store" "$T/err"
+echo "wrong" >"$T/pw"
+expect_exit 1 "wrong passphrase" M list --db "$ENC" --passphrase-file "$T/pw"
+check "wrong key leaves file untouched" [ "$(sha256sum "$ENC" | cut -d' ' -f1)" = "$sum1" ]
+echo "s3cret pass" >"$T/pw"
+expect_exit 0 "right passphrase" M list --db "$ENC" --passphrase-file "$T/pw" --person secret-p9
+expect_exit 2 "both passphrase options" M list --db "$ENC" --passphrase-file "$T/pw" --ask-passphrase
+finish
