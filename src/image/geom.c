@@ -9,6 +9,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define VH_COEF_BITS 11
 #define VH_COEF_ONE (1 << VH_COEF_BITS)
@@ -63,15 +66,50 @@ typedef struct lin_job {
     int failed;
 } lin_job;
 
-/* Horizontal pass of one source row into `out` (dw*c ints, weights ×2048). */
-static void lin_hrow(const vh_image *src, int sy, const lin_tab *t, int dw, int32_t *out) {
-    const uint8_t *s = src->data + (size_t)sy * src->stride;
-    int c = src->c, last = src->w - 1;
-    for (int x = 0; x < dw; x++) {
+/* Horizontal pass of one source row into `out` (dw*c ints, weights ×2048).
+ * Inlined with a constant channel count so the inner loop is unrolled. */
+static inline void lin_hrow_c(const uint8_t *s, const lin_tab *t, int dw, int last, int c, int32_t *out) {
+    for (int x = 0; x < dw; x++, out += c) {
         int sx = t->xofs[x], sx1 = sx + 1 > last ? last : sx + 1;
         int a0 = t->ax[2 * x], a1 = t->ax[2 * x + 1];
         const uint8_t *p0 = s + (size_t)sx * (size_t)c, *p1 = s + (size_t)sx1 * (size_t)c;
-        for (int k = 0; k < c; k++) out[x * c + k] = p0[k] * a0 + p1[k] * a1;
+        for (int k = 0; k < c; k++) out[k] = p0[k] * a0 + p1[k] * a1;
+    }
+}
+
+static void lin_hrow(const vh_image *src, int sy, const lin_tab *t, int dw, int32_t *out) {
+    const uint8_t *s = src->data + (size_t)sy * src->stride;
+    int last = src->w - 1;
+    switch (src->c) {
+    case 1: lin_hrow_c(s, t, dw, last, 1, out); break;
+    case 3: lin_hrow_c(s, t, dw, last, 3, out); break;
+    default: lin_hrow_c(s, t, dw, last, 4, out); break;
+    }
+}
+
+/* Vertical pass with OpenCV's SIMD rounding: mul_hi(v >> 4, b) per row, then
+ * (sum + 2) >> 2, saturated to 8 bits (SSE2 when available, same result). */
+static void lin_vrow(const int32_t *r0, const int32_t *r1, int b0, int b1, uint8_t *d, size_t n) {
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i vb0 = _mm_set1_epi16((short)b0), vb1 = _mm_set1_epi16((short)b1), two = _mm_set1_epi16(2);
+    for (; i + 16 <= n; i += 16) {
+        __m128i out[2];
+        for (int h = 0; h < 2; h++) {
+            const int32_t *p0 = r0 + i + 8 * h, *p1 = r1 + i + 8 * h;
+            __m128i a0 = _mm_packs_epi32(_mm_srai_epi32(_mm_loadu_si128((const __m128i *)p0), 4),
+                                         _mm_srai_epi32(_mm_loadu_si128((const __m128i *)(p0 + 4)), 4));
+            __m128i a1 = _mm_packs_epi32(_mm_srai_epi32(_mm_loadu_si128((const __m128i *)p1), 4),
+                                         _mm_srai_epi32(_mm_loadu_si128((const __m128i *)(p1 + 4)), 4));
+            __m128i v = _mm_add_epi16(_mm_mulhi_epi16(a0, vb0), _mm_mulhi_epi16(a1, vb1));
+            out[h] = _mm_srai_epi16(_mm_add_epi16(v, two), 2);
+        }
+        _mm_storeu_si128((__m128i *)(d + i), _mm_packus_epi16(out[0], out[1]));
+    }
+#endif
+    for (; i < n; i++) {
+        int v = ((((r0[i] >> 4) * b0) >> 16) + (((r1[i] >> 4) * b1) >> 16) + 2) >> 2;
+        d[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
     }
 }
 
@@ -94,13 +132,7 @@ static void lin_rows(void *ctx, size_t begin, size_t end, int tid) {
             cached0 = y0;
         }
         if (cached1 != y1) { lin_hrow(src, y1, j->t, dst->w, r1); cached1 = y1; }
-        int b0 = j->t->by[2 * y], b1 = j->t->by[2 * y + 1];
-        uint8_t *d = dst->data + y * dst->stride;
-        for (size_t i = 0; i < n; i++) {
-            /* OpenCV's SIMD rounding: mul_hi(v>>4, b) per row, then (+2)>>2. */
-            int v = ((((r0[i] >> 4) * b0) >> 16) + (((r1[i] >> 4) * b1) >> 16) + 2) >> 2;
-            d[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
-        }
+        lin_vrow(r0, r1, j->t->by[2 * y], j->t->by[2 * y + 1], dst->data + y * dst->stride, n);
     }
     /* r0/r1 may have been swapped; the allocation starts at the lower one. */
     free(r0 < r1 ? r0 : r1);
@@ -142,28 +174,53 @@ typedef struct area_job {
     int failed;
 } area_job;
 
+/* Sums kx-wide groups of the column sums per channel and rounds the mean. */
+static inline void area_int_hsum(const uint16_t *col, int dw, int kx, int c, unsigned area, uint8_t *o) {
+    unsigned half = area / 2;
+    for (int x = 0; x < dw; x++, o += c, col += (size_t)kx * (size_t)c)
+        for (int k = 0; k < c; k++) {
+            uint32_t sum = 0;
+            for (int q = 0; q < kx; q++) sum += col[q * c + k];
+            o[k] = (uint8_t)((sum + half) / area);
+        }
+}
+
+/* col[i] += p[i] (16-bit column sums; ky ≤ 257 keeps them below 2^16). */
+static void area_colsum(uint16_t *col, const uint8_t *p, size_t n) {
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i z = _mm_setzero_si128();
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i lo = _mm_loadu_si128((const __m128i *)(col + i)), hi = _mm_loadu_si128((const __m128i *)(col + i + 8));
+        _mm_storeu_si128((__m128i *)(col + i), _mm_add_epi16(lo, _mm_unpacklo_epi8(v, z)));
+        _mm_storeu_si128((__m128i *)(col + i + 8), _mm_add_epi16(hi, _mm_unpackhi_epi8(v, z)));
+    }
+#endif
+    for (; i < n; i++) col[i] = (uint16_t)(col[i] + p[i]);
+}
+
 static void area_int_rows(void *ctx, size_t begin, size_t end, int tid) {
     (void)tid;
     area_job *j = ctx;
     const vh_image *s = j->src;
     vh_image *d = j->dst;
     int c = s->c, kx = j->kx, ky = j->ky;
-    unsigned area = (unsigned)(kx * ky), half = area / 2;
-    size_t n = (size_t)d->w * (size_t)c;
-    unsigned *acc = malloc(n * sizeof *acc);
-    if (!acc) { j->failed = 1; return; }
+    unsigned area = (unsigned)(kx * ky);
+    size_t n = (size_t)d->w * (size_t)kx * (size_t)c; /* source samples used per row */
+    uint16_t *col = malloc(n * sizeof *col);
+    if (!col) { j->failed = 1; return; }
     for (size_t y = begin; y < end; y++) {
-        memset(acc, 0, n * sizeof *acc);
-        for (int r = 0; r < ky; r++) {
-            const uint8_t *p = s->data + (y * (size_t)ky + (size_t)r) * s->stride;
-            for (int x = 0; x < d->w; x++, p += (size_t)kx * (size_t)c)
-                for (int q = 0; q < kx; q++)
-                    for (int k = 0; k < c; k++) acc[x * c + k] += p[q * c + k];
-        }
+        memset(col, 0, n * sizeof *col);
+        for (int r = 0; r < ky; r++) area_colsum(col, s->data + (y * (size_t)ky + (size_t)r) * s->stride, n);
         uint8_t *o = d->data + y * d->stride;
-        for (size_t i = 0; i < n; i++) o[i] = (uint8_t)((acc[i] + half) / area);
+        switch (c) {
+        case 1: area_int_hsum(col, d->w, kx, 1, area, o); break;
+        case 3: area_int_hsum(col, d->w, kx, 3, area, o); break;
+        default: area_int_hsum(col, d->w, kx, 4, area, o); break;
+        }
     }
-    free(acc);
+    free(col);
 }
 
 /* ---- area: general shrink (separable exact box filter, float weights) ---- */
@@ -231,7 +288,8 @@ static int resize_area(const vh_image *src, vh_image *dst, double sx, double sy)
     memset(&j, 0, sizeof j);
     j.src = src;
     j.dst = dst;
-    if (fabs(sx - ikx) < DBL_EPSILON && fabs(sy - iky) < DBL_EPSILON && (size_t)ikx * (size_t)dst->w <= (size_t)src->w &&
+    if (fabs(sx - ikx) < DBL_EPSILON && fabs(sy - iky) < DBL_EPSILON && iky <= 257 &&
+        (size_t)ikx * (size_t)dst->w <= (size_t)src->w &&
         (size_t)iky * (size_t)dst->h <= (size_t)src->h) {
         j.kx = ikx;
         j.ky = iky;
