@@ -14,8 +14,9 @@ normals itself. Format (all little-endian), read by src/avatar/rig.c:
   u32      nverts, ntris, nshapes
   f32      positions[nverts*3]
   f32      uvs[nverts*2]           (0,0 when the OBJ has none)
-  u8       part[nverts]            0 skin, 1 eye socket, 2 teeth/gums, 3 eyeball,
-                                   4 eyelashes, 5 other (mouth interior, ...)
+  u8       part[nverts]            0 skin, 1 eye socket, 2 teeth, 3 eyeball,
+                                   4 eyelashes, 5 mouth interior (socket, gums,
+                                   tongue), 6 transparent eye shells
   u32      tris[ntris*3]
   per shape: char name[32] (NUL padded), u32 count, u16 vertex[count],
              f16 delta[count*3]
@@ -61,8 +62,12 @@ remap[used] = np.arange(used.sum())
 keep = np.nonzero(used)[0]
 
 part = np.full(nv, 5, np.uint8)
-for lo, hi, p in [(0, 9408, 0), (9409, 13293, 0), (13294, 14061, 1), (17039, 21450, 2),
-                  (21451, 24590, 3), (25351, 26718, 4)]:
+# ICT FaceKit vertex ranges: face 0-9408, head and neck 9409-11247, mouth socket
+# 11248-13293, eye sockets 13294-14061, gums and tongue 14062-17038, teeth
+# 17039-21450, eyeballs 21451-24590, lacrimal fluid / eye blend / eye occlusion
+# shells 24591-25350 (meant to be transparent), eyelashes 25351-26718.
+for lo, hi, p in [(0, 11247, 0), (11248, 13293, 5), (13294, 14061, 1), (14062, 17038, 5),
+                  (17039, 21450, 2), (21451, 24590, 3), (24591, 25350, 6), (25351, 26718, 4)]:
     part[lo:hi + 1] = p
 
 shapes = np.load(f"{src}/blendshapes.npy")

@@ -11,6 +11,7 @@
 #define VERHM_AVATAR_H
 
 #include "verhm/core.h"
+#include "verhm/image.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -24,7 +25,8 @@ int vh_arkit_index(const char *name);
 
 /* Mesh parts (vh_rig_parts()). */
 enum vh_rig_part { VH_PART_SKIN = 0, VH_PART_EYE_SOCKET = 1, VH_PART_TEETH = 2,
-                   VH_PART_EYEBALL = 3, VH_PART_LASHES = 4, VH_PART_OTHER = 5 };
+                   VH_PART_EYEBALL = 3, VH_PART_LASHES = 4, VH_PART_MOUTH = 5,
+                   VH_PART_EYE_SHELL = 6 /* transparent tear/occlusion shells: not drawn */ };
 
 typedef struct vh_rig vh_rig;
 
@@ -57,6 +59,43 @@ void vh_rig_shape(const vh_rig *rig, int k, int *count, const uint16_t **verts, 
  * weights (caller-owned arrays). Weights outside [-1, 2] or non-finite are
  * rejected with VH_ERANGE (out untouched). */
 int vh_rig_apply(const vh_rig *rig, const float w[VH_ARKIT_COUNT], float *out);
+
+/* ---- software renderer ---- */
+
+/* Camera and look of the rendered face. */
+typedef struct vh_render_params {
+    int width, height;      /* output size (512 × 768 like the original) */
+    int supersample;        /* anti-aliasing: n×n samples per pixel (1–4, default 2) */
+    float fov_deg;          /* vertical field of view (default 24) */
+    float center[3];        /* point the camera looks at, cm in rig space */
+    float distance;         /* camera distance from `center` along +z, cm */
+    uint8_t background_top[3], background_bottom[3]; /* vertical gradient */
+} vh_render_params;
+
+vh_render_params vh_render_default_params(void);
+
+/* Per-frame pose beyond the blendshapes: head rotation (degrees, about the
+ * neck) and eye gaze (degrees; + yaw looks to the image's right, + pitch up). */
+typedef struct vh_render_pose {
+    float head_yaw, head_pitch, head_roll;
+    float gaze_yaw, gaze_pitch;
+} vh_render_pose;
+
+typedef struct vh_renderer vh_renderer;
+
+/* Creates a renderer for `rig` (which must outlive it); all buffers are
+ * allocated here, rendering allocates nothing. Errors: VH_EINVAL (sizes out of
+ * range: 16–4096 px, supersample 1–4), VH_ENOMEM. */
+int vh_renderer_new(const vh_rig *rig, const vh_render_params *p, vh_renderer **out);
+void vh_renderer_free(vh_renderer *r); /* NULL ok */
+
+/* Renders the mesh with vertex positions `pos` (nverts*3, e.g. from
+ * vh_rig_apply) and `pose` (NULL = neutral): z-buffered triangles with smooth
+ * (per-vertex, Gouraud) lighting from a key, fill and rim light, coloured skin,
+ * eyes (sclera, iris, pupil), teeth, mouth interior and lashes, n×n supersampled.
+ * Uses vh_parallel_for over image bands. *frame is an RGB image owned by the
+ * renderer, valid until the next call. */
+int vh_render(vh_renderer *r, const float *pos, const vh_render_pose *pose, const vh_image **frame);
 
 #ifdef __cplusplus
 }
