@@ -4,6 +4,7 @@
 #include "vh_test.h"
 #include "verhm/image.h"
 #include "data/image_vectors.h"
+#include <jpeglib.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -523,6 +524,66 @@ VH_TEST(loads_png_and_jpeg_variants) {
     }
 }
 
+/* CMYK JPEGs (Adobe, inverted) are made here with libjpeg itself. */
+VH_TEST(loads_cmyk_jpeg) {
+    struct jpeg_compress_struct j;
+    struct jpeg_error_mgr em;
+    j.err = jpeg_std_error(&em);
+    jpeg_create_compress(&j);
+    unsigned char *mem = NULL;
+    unsigned long len = 0;
+    jpeg_mem_dest(&j, &mem, &len);
+    j.image_width = 16;
+    j.image_height = 8;
+    j.input_components = 4;
+    j.in_color_space = JCS_CMYK;
+    jpeg_set_defaults(&j);
+    jpeg_set_quality(&j, 95, TRUE);
+    jpeg_start_compress(&j, TRUE);
+    uint8_t row[16 * 4];
+    for (int x = 0; x < 16; x++) {
+        /* left half "C=255,K=255" → red; right half all 128 with K=255 → 128 gray */
+        uint8_t *p = row + 4 * x;
+        if (x < 8) { p[0] = 255; p[1] = 0; p[2] = 0; p[3] = 255; }
+        else { p[0] = p[1] = p[2] = 128; p[3] = 255; }
+    }
+    while (j.next_scanline < j.image_height) {
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&j, &r, 1);
+    }
+    jpeg_finish_compress(&j);
+    jpeg_destroy_compress(&j);
+    vh_image a;
+    VH_CHECK_OK(vh_image_load_mem(mem, len, "cmyk.jpg", 0, &a));
+    VH_CHECK_INT_EQ(a.c, 3);
+    if (a.data) {
+        VH_CHECK_NEAR(vh_image_at(&a, 2, 3)[0], 255, 3);
+        VH_CHECK_NEAR(vh_image_at(&a, 2, 3)[1], 0, 3);
+        VH_CHECK_NEAR(vh_image_at(&a, 13, 3)[2], 128, 3);
+    }
+    vh_image_free(&a);
+    free(mem);
+}
+
+VH_TEST(operations_in_place) {
+    vh_image a;
+    VH_CHECK_OK(vh_image_alloc(&a, 30, 20, 3));
+    fill_pattern(&a, 17);
+    VH_CHECK_OK(vh_image_resize(&a, 15, 10, VH_INTERP_AREA, &a));
+    VH_CHECK_INT_EQ(a.w, 15);
+    VH_CHECK_OK(vh_image_convert(&a, 1, &a));
+    VH_CHECK_INT_EQ(a.c, 1);
+    VH_CHECK_OK(vh_image_crop(&a, 2, 2, 5, 5, &a));
+    const double m[6] = {0.5, 0, 0, 0, 0.5, 0};
+    VH_CHECK_OK(vh_image_warp_affine(&a, m, 10, 10, 0, &a));
+    VH_CHECK_INT_EQ(a.w, 10);
+    VH_CHECK_OK(vh_image_clone(&a, &a));
+    /* a failing call on itself leaves the image as it was */
+    VH_CHECK_INT_EQ(vh_image_resize(&a, 0, 5, VH_INTERP_AREA, &a), VH_EINVAL);
+    VH_CHECK(a.data != NULL && a.w == 10);
+    vh_image_free(&a); /* ASan: nothing leaked along the way */
+}
+
 /* ---------------------------------------------------------------- drawing */
 
 static const char *const glyph_A[8] = {"..###...", ".#...#..", ".#...#..", ".#####..",
@@ -647,6 +708,8 @@ int main(void) {
     VH_RUN(hostile_files_fail_cleanly);
     VH_RUN(failed_save_leaves_nothing);
     VH_RUN(loads_png_and_jpeg_variants);
+    VH_RUN(loads_cmyk_jpeg);
+    VH_RUN(operations_in_place);
     VH_RUN(text_draws_expected_glyphs);
     VH_RUN(font_covers_printable_ascii);
     VH_RUN(shapes_draw_and_clip);

@@ -360,8 +360,7 @@ int vh_image_resize(const vh_image *src, int dw, int dh, int interp, vh_image *d
         else st = resize_linear(src, &out, ix, iy, 1); /* AREA when enlarging */
     }
     if (st) { vh_image_free(&out); if (dst != src) memset(dst, 0, sizeof *dst); return st; }
-    if (dst == src) vh_image_free(dst);
-    *dst = out;
+    vh__image_replace(src, dst, &out);
     return VH_OK;
 }
 
@@ -380,8 +379,7 @@ int vh_image_crop(const vh_image *src, int x, int y, int w, int h, vh_image *dst
         memcpy(out.data + (size_t)r * out.stride + (size_t)(x0 - x) * (size_t)c,
                src->data + (size_t)sy * src->stride + (size_t)x0 * (size_t)c, (size_t)(x1 - x0) * (size_t)c);
     }
-    if (dst == src) vh_image_free(dst);
-    *dst = out;
+    vh__image_replace(src, dst, &out);
     return VH_OK;
 }
 
@@ -444,8 +442,7 @@ int vh_image_warp_affine(const vh_image *src, const double m[6], int dw, int dh,
     if (st) { if (dst != src) memset(dst, 0, sizeof *dst); return st; }
     warp_job j = {src, &out, m, border};
     vh_parallel_for((size_t)dh, row_grain(&out), warp_rows, &j);
-    if (dst == src) vh_image_free(dst);
-    *dst = out;
+    vh__image_replace(src, dst, &out);
     return VH_OK;
 }
 

@@ -39,6 +39,11 @@ void vh_image_free(vh_image *img) {
     memset(img, 0, sizeof *img);
 }
 
+void vh__image_replace(const vh_image *src, vh_image *dst, vh_image *out) {
+    if (dst == src) vh_image_free(dst);
+    *dst = *out;
+}
+
 int vh__image_check(const vh_image *img, const char *what) {
     if (!img || !img->data)
         return vh__fail(NULL, VH_EINVAL, "%s: empty image", what);
@@ -57,7 +62,7 @@ int vh_image_clone(const vh_image *src, vh_image *dst) {
     if (st) { memset(dst, 0, sizeof *dst); return st; }
     for (int y = 0; y < src->h; y++)
         memcpy(out.data + (size_t)y * out.stride, src->data + (size_t)y * src->stride, out.stride);
-    *dst = out;
+    vh__image_replace(src, dst, &out);
     return VH_OK;
 }
 
@@ -98,7 +103,7 @@ int vh_image_convert(const vh_image *src, int c, vh_image *dst) {
     if (st) { if (dst != src) memset(dst, 0, sizeof *dst); return st; }
     for (int y = 0; y < src->h; y++)
         vh__convert_row(src->data + (size_t)y * src->stride, src->c, out.data + (size_t)y * out.stride, c, src->w);
-    *dst = out;
+    vh__image_replace(src, dst, &out);
     return VH_OK;
 }
 

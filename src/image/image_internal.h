@@ -9,6 +9,8 @@
 int vh__image_check_dims(const char *name, int w, int h, int c);
 /* Checks that `img` is a usable image (data, dims, stride). */
 int vh__image_check(const vh_image *img, const char *what);
+/* Stores a new result: frees *dst first when it is the source itself. */
+void vh__image_replace(const vh_image *src, vh_image *dst, vh_image *out);
 /* OpenCV-exact BT.601 luma. */
 uint8_t vh__luma(uint8_t r, uint8_t g, uint8_t b);
 /* Channel conversion of one row; sc/dc in 1..4 (2 = gray+alpha). */
