@@ -184,6 +184,7 @@ static int write_out(const char *path, const vh_buf *b) {
     vh_atomic_file f;
     int s = vh_atomic_open(&f, path, 1);
     if (s) return vh_cli_fail_status(s);
+    fchmod(fileno(f.fp), 0600); /* health data: readable by the user only */
     if (b->len) fwrite(b->data, 1, b->len, f.fp);
     s = vh_atomic_commit(&f);
     return s ? vh_cli_fail_status(s) : 0;
