@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes tests/data/image_vectors.h: reference outputs of OpenCV (python3-opencv)
-for verhm's image tests (resize in each mode, RGB→gray), so CI needs no OpenCV.
+for verhm's image tests (resize in each mode, affine warp, RGB→gray), so CI
+needs no OpenCV.
 Inputs are seeded random images stored in the header too.
 It also writes the seed corpus fuzz/corpus/fuzz_image_load/ (see write_corpus).
 Run from the repository root: /usr/bin/python3 scripts/gen_image_vectors.py"""
@@ -119,6 +120,23 @@ def main():
         out.append(carray("expect_%d" % i, res))
         table.append("    {\"%s %s %dx%d\", %d, %s, %d, %d, %d, %d, %d, expect_%d}," %
                      (sname, mode, dw, dh, INTERP[mode][0], sname, src.shape[1], src.shape[0], src.shape[2], dw, dh, i))
+    # affine warps, matrix maps destination → source (WARP_INVERSE_MAP)
+    warps = [("src_c", [[0.9 * np.cos(0.3), -0.9 * np.sin(0.3), 4.25], [0.9 * np.sin(0.3), 0.9 * np.cos(0.3), -3.1]], 26, 20, 17),
+             ("src_b", [[1.7, 0.2, -2.5], [-0.15, 1.4, 1.75]], 15, 13, 0),
+             ("src_d", [[0.5, 0.0, 0.25], [0.0, 0.5, 0.0]], 80, 18, 255)]
+    wtable = []
+    for i, (sname, m, dw, dh, border) in enumerate(warps):
+        src = srcs[sname]
+        arg = src[:, :, 0] if src.shape[2] == 1 else src
+        res = cv2.warpAffine(arg, np.array(m, np.float64), (dw, dh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(border,) * 4)
+        out.append(carray("warp_expect_%d" % i, res))
+        wtable.append("    {%s, %d, %d, %d, {%s}, %d, %d, %d, warp_expect_%d}," % (
+            sname, src.shape[1], src.shape[0], src.shape[2], ", ".join(repr(float(v)) for v in np.array(m).reshape(-1)),
+            dw, dh, border, i))
+    out.append("typedef struct vh_warp_vec {\n    const uint8_t *src;\n    int sw, sh, c;\n    double m[6];\n"
+               "    int dw, dh, border;\n    const uint8_t *expect;\n} vh_warp_vec;\n")
+    out.append("static const vh_warp_vec warp_vectors[] = {\n%s\n};\n" % "\n".join(wtable))
     gray_a = cv2.cvtColor(srcs["src_a"], cv2.COLOR_RGB2GRAY)
     gray_c = cv2.cvtColor(srcs["src_c"], cv2.COLOR_RGB2GRAY)
     out.append(carray("gray_a", gray_a))

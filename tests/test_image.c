@@ -251,6 +251,19 @@ VH_TEST(warp_identity_and_translation) {
     vh_image_free(&a);
 }
 
+VH_TEST(warp_matches_opencv_vectors) {
+    for (size_t i = 0; i < sizeof warp_vectors / sizeof warp_vectors[0]; i++) {
+        const vh_warp_vec *v = &warp_vectors[i];
+        vh_image s = {v->sw, v->sh, v->c, (size_t)v->sw * (size_t)v->c, (uint8_t *)v->src, 0}, d;
+        VH_CHECK_OK(vh_image_warp_affine(&s, v->m, v->dw, v->dh, (uint8_t)v->border, &d));
+        if (!d.data) continue;
+        size_t n = (size_t)v->dw * (size_t)v->dh * (size_t)v->c, diff = 0;
+        for (size_t k = 0; k < n; k++) diff += d.data[k] != v->expect[k];
+        if (diff) VH_FAILMSG("warp case %zu: %zu of %zu samples differ from OpenCV", i, diff, n);
+        vh_image_free(&d);
+    }
+}
+
 VH_TEST(affine_invert_round_trip) {
     const double m[6] = {0.8, -0.3, 12.5, 0.25, 1.1, -4};
     double inv[6], back[6];
@@ -700,6 +713,7 @@ int main(void) {
     VH_RUN(resize_large_is_thread_independent);
     VH_RUN(crop_fills_outside_with_zero);
     VH_RUN(warp_identity_and_translation);
+    VH_RUN(warp_matches_opencv_vectors);
     VH_RUN(affine_invert_round_trip);
     VH_RUN(flip_and_adjust);
     VH_RUN(png_round_trips);

@@ -392,6 +392,20 @@ typedef struct warp_job {
     uint8_t border;
 } warp_job;
 
+/* OpenCV's warpAffine fixed point: positions in 1/1024 px (AB_BITS 10), cut
+ * to 1/32 px (INTER_BITS 5) with round_delta 16; bilinear weights are then
+ * exact integers (32-a)(32-b) summing to 1024. */
+#define VH_WARP_AB 1024.0
+static int64_t warp_fix(double v) {
+    double r = nearbyint(v * VH_WARP_AB); /* cvRound: half to even */
+    if (!(r > -4.0e18)) return INT64_MIN / 4; /* NaN excluded by the caller */
+    if (r > 4.0e18) return INT64_MAX / 4;
+    return (int64_t)r;
+}
+
+/* floor(v / 2^n) without relying on the sign behaviour of >>. */
+static int64_t floor_shift(int64_t v, int n) { return v >= 0 ? v >> n : -((-v - 1) >> n) - 1; }
+
 static void warp_rows(void *ctx, size_t begin, size_t end, int tid) {
     (void)tid;
     warp_job *j = ctx;
@@ -402,28 +416,22 @@ static void warp_rows(void *ctx, size_t begin, size_t end, int tid) {
     memset(bpix, j->border, sizeof bpix);
     for (size_t y = begin; y < end; y++) {
         uint8_t *o = j->dst->data + y * j->dst->stride;
+        int64_t X0 = warp_fix(m[1] * (double)y + m[2]) + 16, Y0 = warp_fix(m[4] * (double)y + m[5]) + 16;
         for (int x = 0; x < j->dst->w; x++, o += c) {
-            double fx = m[0] * x + m[1] * (double)y + m[2];
-            double fy = m[3] * x + m[4] * (double)y + m[5];
-            if (!(fx > -1.0 && fx < sw && fy > -1.0 && fy < sh)) { memset(o, j->border, (size_t)c); continue; }
-            int x0 = (int)floor(fx), y0 = (int)floor(fy);
-            int ax = (int)lrint((fx - x0) * VH_COEF_ONE), ay = (int)lrint((fy - y0) * VH_COEF_ONE);
-            if (ax == VH_COEF_ONE) { x0++; ax = 0; }
-            if (ay == VH_COEF_ONE) { y0++; ay = 0; }
+            int64_t X = floor_shift(X0 + warp_fix(m[0] * x), 5), Y = floor_shift(Y0 + warp_fix(m[3] * x), 5);
+            int64_t x0 = floor_shift(X, 5), y0 = floor_shift(Y, 5);
+            if (x0 < -1 || x0 >= sw || y0 < -1 || y0 >= sh) { memset(o, j->border, (size_t)c); continue; }
+            int ax = (int)(X - x0 * 32), ay = (int)(Y - y0 * 32);
+            int w[4] = {(32 - ax) * (32 - ay), ax * (32 - ay), (32 - ax) * ay, ax * ay};
             const uint8_t *p[4];
             for (int q = 0; q < 4; q++) {
-                int px = x0 + (q & 1), py = y0 + (q >> 1);
+                int64_t px = x0 + (q & 1), py = y0 + (q >> 1);
                 p[q] = (px >= 0 && px < sw && py >= 0 && py < sh)
                            ? s->data + (size_t)py * s->stride + (size_t)px * (size_t)c
                            : bpix;
             }
-            for (int k = 0; k < c; k++) {
-                int top = p[0][k] * (VH_COEF_ONE - ax) + p[1][k] * ax;
-                int bot = p[2][k] * (VH_COEF_ONE - ax) + p[3][k] * ax;
-                int64_t v = ((int64_t)top * (VH_COEF_ONE - ay) + (int64_t)bot * ay + (1 << (2 * VH_COEF_BITS - 1))) >>
-                            (2 * VH_COEF_BITS);
-                o[k] = (uint8_t)(v > 255 ? 255 : v);
-            }
+            for (int k = 0; k < c; k++)
+                o[k] = (uint8_t)((p[0][k] * w[0] + p[1][k] * w[1] + p[2][k] * w[2] + p[3][k] * w[3] + 512) >> 10);
         }
     }
 }
