@@ -509,6 +509,8 @@ VH_TEST(covisitation_learns_sequences) {
     /* Leave-last-out: the even users' last check-in is the gym after the office,
      * the odd users' is the office after home; co-visitation gets them all. */
     vh_poi_eval_result res[VH_CF_NKINDS];
+    p.repeat_weight = 0.1; /* let the sequence speak: repeat visits weigh little here */
+    p.context_tau_min = 1440;
     VH_CHECK_OK(vh_poi_cf_evaluate(ck, &p, res));
     VH_CHECK_INT_EQ(res[VH_CF_COVISIT].users, 50);
     VH_CHECK_NEAR(res[VH_CF_COVISIT].hr10, 1.0, 1e-12); /* only 5 items: everything is in the top 10 */
@@ -516,6 +518,7 @@ VH_TEST(covisitation_learns_sequences) {
      * puts the busy item 4 first while co-visitation follows the sequence. */
     VH_CHECK(res[VH_CF_COVISIT].ndcg10 >= 0.94);
     VH_CHECK(res[VH_CF_POPULARITY].ndcg10 <= 0.90);
+    VH_CHECK(res[VH_CF_COVISIT].ndcg10 > res[VH_CF_PERSONAL].ndcg10);
     VH_CHECK(res[VH_CF_COVISIT].ndcg10 <= 1.0);
     vh_poi_checkins_free(ck);
     /* Bad input files. */

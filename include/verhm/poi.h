@@ -307,6 +307,7 @@ typedef enum vh_poi_cf_kind {
     VH_CF_BPR,           /* BPR matrix factorisation */
     VH_CF_POPULARITY,    /* baseline: most check-ins in training */
     VH_CF_DISTANCE,      /* baseline: nearest to the user's previous check-in */
+    VH_CF_PERSONAL,      /* baseline: the user's own recency-weighted visit counts (repeat visits only) */
     VH_CF_NKINDS
 } vh_poi_cf_kind;
 const char *vh_poi_cf_kind_name(int kind);
@@ -315,9 +316,12 @@ typedef struct vh_poi_cf_params {
     /* co-visitation */
     double window_min;      /* pairs of check-ins of one user closer than this count (default 360 min) */
     double pair_tau_min;    /* pair weight exp(-Δt/pair_tau) (default 120 min) */
-    double recency_tau_min; /* a history item's weight exp(-age/recency_tau), age from the user's last check-in (default 14 days) */
-    double repeat_weight;   /* weight of the user's own recency-weighted visits (default 1.0) */
+    double recency_tau_min; /* repeat term: a history item's weight exp(-age/recency_tau), age from the user's last check-in (default 60 days) */
+    double context_tau_min; /* co-visitation term: weight exp(-age/context_tau) of a history item's neighbours (default 60 min) */
+    double repeat_weight;   /* weight of the user's own recency-weighted visits (default 10) */
     int neighbours;         /* co-visitation neighbours kept per item (default 100) */
+    double geo_weight;      /* + geo_weight·exp(-d/geo_scale_m), d from the last history item (default 0: it did not help on NYC) */
+    double geo_scale_m;     /* 1000 m */
     /* BPR */
     int factors;            /* 32 */
     int epochs;             /* 30 */
@@ -326,7 +330,8 @@ typedef struct vh_poi_cf_params {
     uint64_t seed;          /* 1 */
     /* evaluation */
     int exclude_visited;    /* 0: rank among all items (repeat visits count);
-                               1: among items the user did not visit in training */
+                               1: discovery: only users whose test item is new to
+                               them, ranked among items they did not visit in training */
 } vh_poi_cf_params;
 vh_poi_cf_params vh_poi_cf_default_params(void);
 
@@ -355,14 +360,15 @@ long long vh_poi_cf_model_item_id(const vh_poi_cf_model *m, size_t index);
 
 /* Leave-last-out evaluation result for one recommender. */
 typedef struct vh_poi_eval_result {
-    size_t users;           /* users evaluated (those with ≥ 2 check-ins) */
+    size_t users;           /* users evaluated (≥ 2 check-ins; discovery: test item new) */
     double hr10, ndcg10;
 } vh_poi_eval_result;
 
 /* Leave-last-out: each user's last check-in (largest minute; among equal
  * minutes the later line) is the test item, the rest is training. Every
  * recommender is trained on the training check-ins only and ranks all items
- * (or, with exclude_visited, the items the user did not visit in training);
+ * (or, with exclude_visited, the discovery protocol: only users whose test item
+ * is not among their training items, ranked among the items they did not visit);
  * the rank of the test item is 1 + the number of candidates with a higher
  * score + the number with an equal score and a smaller index. HR@10 = share
  * of users with rank ≤ 10; NDCG@10 = mean of 1/log2(rank+1) for rank ≤ 10.

@@ -15,6 +15,8 @@ static void usage(FILE *out) {
             "                         [--max-km K] [--include-closed] [--rules FILE] [--json]\n"
             "       verhm poi train [--checkins CSV] [--pois CSV] --out MODEL [--json]\n"
             "       verhm poi eval [--checkins CSV] [--pois CSV] [--exclude-visited] [--json]\n"
+            "       (train/eval tuning: --window-min 360 --recency-days 60 --context-hours 1\n"
+            "        --repeat-weight 10 --neighbours 100 --geo-weight 0 --geo-km 1; BPR: --factors 32 --epochs 30 --seed 1)\n"
             "       verhm poi recommend --model MODEL --history ID[@MINUTE],... [-n 10] [--json]\n\n"
             "import     GeoJSON (osmium export of any OSM extract) or CSV (lat,lon[,name,category,\n"
             "           opening_hours,popularity]) into a catalog file (default\n"
@@ -280,6 +282,9 @@ static int cmd_train_eval(int argc, char **argv, int eval) {
         {"out", required_argument, 0, 'o'}, {"exclude-visited", no_argument, 0, 'x'},
         {"factors", required_argument, 0, 'f'}, {"epochs", required_argument, 0, 'E'},
         {"seed", required_argument, 0, 's'}, {"neighbours", required_argument, 0, 'K'},
+        {"repeat-weight", required_argument, 0, 'R'}, {"window-min", required_argument, 0, 'W'},
+        {"recency-days", required_argument, 0, 'D'}, {"context-hours", required_argument, 0, 'T'},
+        {"geo-weight", required_argument, 0, 'G'}, {"geo-km", required_argument, 0, 'g'},
         {"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *ck = NULL, *pp = NULL, *out = NULL;
     int json = 0, c, seed;
@@ -294,6 +299,21 @@ static int cmd_train_eval(int argc, char **argv, int eval) {
         case 'E': if (vh_cli_parse_int(name, "--epochs", optarg, 0, 10000, &cp.epochs)) return VH_EXIT_USAGE; break;
         case 'K': if (vh_cli_parse_int(name, "--neighbours", optarg, 1, 100000, &cp.neighbours)) return VH_EXIT_USAGE; break;
         case 's': if (vh_cli_parse_int(name, "--seed", optarg, 0, 2147483647, &seed)) return VH_EXIT_USAGE; cp.seed = (uint64_t)seed; break;
+        case 'R': if (vh_cli_parse_double(name, "--repeat-weight", optarg, 0, 1e6, &cp.repeat_weight)) return VH_EXIT_USAGE; break;
+        case 'W': if (vh_cli_parse_double(name, "--window-min", optarg, 1, 1e9, &cp.window_min)) return VH_EXIT_USAGE; break;
+        case 'D':
+            if (vh_cli_parse_double(name, "--recency-days", optarg, 0.001, 1e6, &cp.recency_tau_min)) return VH_EXIT_USAGE;
+            cp.recency_tau_min *= 1440;
+            break;
+        case 'G': if (vh_cli_parse_double(name, "--geo-weight", optarg, 0, 1e6, &cp.geo_weight)) return VH_EXIT_USAGE; break;
+        case 'g':
+            if (vh_cli_parse_double(name, "--geo-km", optarg, 0.001, 40000, &cp.geo_scale_m)) return VH_EXIT_USAGE;
+            cp.geo_scale_m *= 1000;
+            break;
+        case 'T':
+            if (vh_cli_parse_double(name, "--context-hours", optarg, 0.001, 1e7, &cp.context_tau_min)) return VH_EXIT_USAGE;
+            cp.context_tau_min *= 60;
+            break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error(name, "unknown option '%s'", argv[optind - 1]);
@@ -348,7 +368,7 @@ static int cmd_train_eval(int argc, char **argv, int eval) {
         vh_json_writer w;
         vh_jw_init(&w, &b, 1);
         vh_jw_object_begin(&w);
-        vh_jw_key(&w, "protocol"); vh_jw_string(&w, cp.exclude_visited ? "leave-last-out, rank among items not visited in training (plus the test item)" : "leave-last-out, rank among all items");
+        vh_jw_key(&w, "protocol"); vh_jw_string(&w, cp.exclude_visited ? "leave-last-out discovery: users whose last place is new to them, ranked among places they did not visit in training" : "leave-last-out, rank among all items");
         vh_jw_key(&w, "users"); vh_jw_int(&w, (long long)res[0].users);
         vh_jw_key(&w, "items"); vh_jw_int(&w, (long long)nitems);
         vh_jw_key(&w, "checkins"); vh_jw_int(&w, (long long)nchk);
@@ -368,7 +388,7 @@ static int cmd_train_eval(int argc, char **argv, int eval) {
         vh_jw_object_end(&w);
         vh_jw_key(&w, "baselines");
         vh_jw_object_begin(&w);
-        for (int k = VH_CF_POPULARITY; k <= VH_CF_DISTANCE; k++) {
+        for (int k = VH_CF_POPULARITY; k < VH_CF_NKINDS; k++) {
             vh_jw_key(&w, vh_poi_cf_kind_name(k));
             vh_jw_object_begin(&w);
             vh_jw_key(&w, "hr10"); vh_jw_number(&w, res[k].hr10);
@@ -382,7 +402,7 @@ static int cmd_train_eval(int argc, char **argv, int eval) {
         vh_buf_free(&b);
     } else {
         printf("leave-last-out on %zu users, %zu places (%s)\n", res[0].users, nitems,
-               cp.exclude_visited ? "candidates: places not visited in training" : "candidates: all places");
+               cp.exclude_visited ? "discovery: last place new to the user, candidates: places not visited before" : "candidates: all places");
         printf("%-12s %8s %8s\n", "model", "HR@10", "NDCG@10");
         for (int k = 0; k < VH_CF_NKINDS; k++)
             printf("%-12s %8.4f %8.4f\n", vh_poi_cf_kind_name(k), res[k].hr10, res[k].ndcg10);

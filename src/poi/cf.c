@@ -229,7 +229,7 @@ fail:
 /* ---- parameters --------------------------------------------------------- */
 
 const char *vh_poi_cf_kind_name(int k) {
-    static const char *const n[VH_CF_NKINDS] = {"covisit", "bpr", "popularity", "distance"};
+    static const char *const n[VH_CF_NKINDS] = {"covisit", "bpr", "popularity", "distance", "personal"};
     return k >= 0 && k < VH_CF_NKINDS ? n[k] : "unknown";
 }
 
@@ -238,9 +238,12 @@ vh_poi_cf_params vh_poi_cf_default_params(void) {
     memset(&p, 0, sizeof p);
     p.window_min = 360;
     p.pair_tau_min = 120;
-    p.recency_tau_min = 14 * 1440;
-    p.repeat_weight = 1.0;
+    p.recency_tau_min = 60 * 1440;
+    p.context_tau_min = 60;
+    p.repeat_weight = 10.0;
     p.neighbours = 100;
+    p.geo_weight = 0;
+    p.geo_scale_m = 1000;
     p.factors = 32;
     p.epochs = 30;
     p.learning_rate = 0.05;
@@ -251,8 +254,8 @@ vh_poi_cf_params vh_poi_cf_default_params(void) {
 }
 
 static int params_ok(const vh_poi_cf_params *p) {
-    return p && p->window_min > 0 && p->pair_tau_min > 0 && p->recency_tau_min > 0 && p->repeat_weight >= 0 &&
-           p->neighbours >= 1 && p->neighbours <= 100000 && p->factors >= 1 && p->factors <= 1024 &&
+    return p && p->window_min > 0 && p->pair_tau_min > 0 && p->recency_tau_min > 0 && p->context_tau_min > 0 && p->repeat_weight >= 0 &&
+           p->neighbours >= 1 && p->geo_weight >= 0 && p->geo_scale_m > 0 && p->neighbours <= 100000 && p->factors >= 1 && p->factors <= 1024 &&
            p->epochs >= 0 && p->epochs <= 10000 && p->learning_rate > 0 && p->reg >= 0;
 }
 
@@ -441,13 +444,22 @@ int vh_poi_cf_score(const vh_poi_cf_model *m, const int *items, const long long 
         if (m->pop[i] > maxpop) maxpop = m->pop[i];
     for (size_t i = 0; i < m->n_items; i++) scores[i] = 1e-6 * m->pop[i] / maxpop; /* tie-break */
     long long t_ref = minutes[0];
+    size_t last = 0;
     for (size_t k = 1; k < h; k++)
-        if (minutes[k] > t_ref) t_ref = minutes[k];
+        if (minutes[k] >= t_ref) { t_ref = minutes[k]; last = k; }
+    if (items[last] < 0 || (size_t)items[last] >= m->n_items) return vh__fail(NULL, VH_ERANGE, "cf_score: item %d out of range", items[last]);
+    if (p->geo_weight > 0) {
+        double la = m->lat[items[last]], lo = m->lon[items[last]];
+        for (size_t i = 0; i < m->n_items; i++)
+            scores[i] += p->geo_weight * exp(-vh_poi_haversine_m(la, lo, m->lat[i], m->lon[i]) / p->geo_scale_m);
+    }
     for (size_t k = 0; k < h; k++) {
         int it = items[k];
         if (it < 0 || (size_t)it >= m->n_items) return vh__fail(NULL, VH_ERANGE, "cf_score: item %d out of range", it);
-        double r = exp(-(double)(t_ref - minutes[k]) / p->recency_tau_min);
-        scores[it] += p->repeat_weight * r;
+        double age = (double)(t_ref - minutes[k]);
+        scores[it] += p->repeat_weight * exp(-age / p->recency_tau_min);
+        double r = exp(-age / p->context_tau_min);
+        if (r < 1e-9) continue;
         for (size_t e = m->nb_off[it]; e < m->nb_off[it + 1]; e++) scores[m->nb_idx[e]] += r * m->nb_w[e];
     }
     return VH_OK;
@@ -688,6 +700,7 @@ int vh_poi_cf_evaluate(const vh_poi_checkins *c, const vh_poi_cf_params *p, vh_p
     if (rc) goto done;
     if (bpr_train(c, mask, p, &bp)) goto oom;
     double hr[VH_CF_NKINDS] = {0}, nd[VH_CF_NKINDS] = {0};
+    size_t evaluated = 0;
     for (size_t u = 0; u < c->n_users; u++) {
         size_t s = g.start[u], e = g.start[u + 1];
         if (e - s < 2) continue;
@@ -698,8 +711,11 @@ int vh_poi_cf_evaluate(const vh_poi_checkins *c, const vh_poi_cf_params *p, vh_p
             if (p->exclude_visited) visited[hist[h - 1]] = 1;
         }
         size_t t = (size_t)c->item[test];
-        unsigned char saved = visited[t];
-        visited[t] = 0; /* the test item always stays a candidate */
+        if (p->exclude_visited && visited[t]) { /* discovery protocol: only users whose test place is new */
+            for (size_t k = 0; k < h; k++) visited[hist[k]] = 0;
+            continue;
+        }
+        evaluated++;
         for (int kind = 0; kind < VH_CF_NKINDS; kind++) {
             if (kind == VH_CF_COVISIT) {
                 if ((rc = vh_poi_cf_score(m, hist, hmin, h, p, scores)) != VH_OK) goto done;
@@ -711,9 +727,15 @@ int vh_poi_cf_evaluate(const vh_poi_checkins *c, const vh_poi_cf_params *p, vh_p
                     for (int d = 0; d < bp.f; d++) x += pu[d] * qi[d];
                     scores[i] = x;
                 }
+            } else if (kind == VH_CF_PERSONAL) {
+                double maxpop = 1;
+                for (size_t i = 0; i < c->n_items; i++) maxpop = m->pop[i] > maxpop ? m->pop[i] : maxpop;
+                for (size_t i = 0; i < c->n_items; i++) scores[i] = 1e-6 * m->pop[i] / maxpop;
+                for (size_t k = 0; k < h; k++)
+                    scores[hist[k]] += exp(-(double)(hmin[h - 1] - hmin[k]) / p->recency_tau_min);
             } else if (kind == VH_CF_POPULARITY) {
                 for (size_t i = 0; i < c->n_items; i++) scores[i] = m->pop[i];
-            } else {
+            } else { /* VH_CF_DISTANCE */
                 int prev = hist[h - 1];
                 for (size_t i = 0; i < c->n_items; i++)
                     scores[i] = -vh_poi_haversine_m(c->lat[prev], c->lon[prev], c->lat[i], c->lon[i]);
@@ -724,14 +746,14 @@ int vh_poi_cf_evaluate(const vh_poi_checkins *c, const vh_poi_cf_params *p, vh_p
                 nd[kind] += 1.0 / log2((double)r + 1);
             }
         }
-        visited[t] = saved;
         if (p->exclude_visited)
             for (size_t k = 0; k < h; k++) visited[hist[k]] = 0;
     }
+    if (evaluated == 0) { rc = vh__fail(NULL, VH_EEMPTY, "cf_evaluate: no user's last check-in is at a new place"); goto done; }
     for (int kind = 0; kind < VH_CF_NKINDS; kind++) {
-        res[kind].users = users;
-        res[kind].hr10 = hr[kind] / (double)users;
-        res[kind].ndcg10 = nd[kind] / (double)users;
+        res[kind].users = evaluated;
+        res[kind].hr10 = hr[kind] / (double)evaluated;
+        res[kind].ndcg10 = nd[kind] / (double)evaluated;
     }
     goto done;
 oom:
