@@ -10,4 +10,4 @@ VERHM=${VERHM:-$here/build/verhm}
 DATA=${VERHM_DATA:-$here/../shared/data}
 OUT=${1:-$here/models/fer-emotion.safetensors}
 exec "$VERHM" train "$DATA/faces/ferplus/train" --val "$DATA/faces/ferplus/valid" --out "$OUT" \
-  --arch fer-fast --epochs 12 --batch 64 --lr 0.002 --augment --patience 0 --seed 1 --threads 2
+  --arch fer-fast --epochs 9 --batch 64 --lr 0.002 --wd 0.05 --augment --patience 0 --seed 1 --threads 1
