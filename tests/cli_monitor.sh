@@ -130,4 +130,54 @@ check "wrong key leaves file untouched" [ "$(sha256sum "$ENC" | cut -d' ' -f1)" 
 echo "s3cret pass" >"$T/pw"
 expect_exit 0 "right passphrase" M list --db "$ENC" --passphrase-file "$T/pw" --person secret-p9
 expect_exit 2 "both passphrase options" M list --db "$ENC" --passphrase-file "$T/pw" --ask-passphrase
+expect_exit 1 "ask without a terminal" setsid "$VERHM" monitor list --db "$ENC" --ask-passphrase
+
+# on a real terminal (a pty): the passphrase prompt does not echo, the survey reads the terminal
+cat >"$T/tty_check.py" <<'P'
+import os, pty, select, sys
+verhm, db = sys.argv[1], sys.argv[2]
+def run(args, answers):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(verhm, [verhm, "monitor"] + args + ["--db", db])
+    out, i = b"", 0
+    while True:
+        r, _, _ = select.select([fd], [], [], 20)
+        if not r:
+            os.kill(pid, 9); break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        while i < len(answers) and out.count(answers[i][0]) > sum(1 for a in answers[:i] if a[0] == answers[i][0]):
+            os.write(fd, answers[i][1] + b"\n"); i += 1
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
+ok = True
+def expect(name, cond):
+    global ok
+    print(("ok   " if cond else "FAIL ") + name); ok &= bool(cond)
+rc, out = run(["demo", "--person", "tty1", "--days", "3", "--ask-passphrase"],
+              [(b"Passphrase: ", b"tty secret 1"), (b"Repeat passphrase: ", b"tty secret 1")])
+expect("pty: new encrypted store", rc == 0 and "stored" in out)
+expect("pty: passphrase not echoed", "tty secret 1" not in out)
+rc, out = run(["list", "--ask-passphrase"], [(b"Passphrase: ", b"not it")])
+expect("pty: wrong passphrase", rc == 1 and "wrong passphrase or not a verhm store" in out)
+rc, out = run(["survey", "--person", "tty1", "gad7", "--ask-passphrase"],
+              [(b"answer 0-3: ", x) for x in (b"1", b"x", b"2", b"0", b"1", b"0", b"3", b"1")] +
+              [(b"Passphrase: ", b"tty secret 1")])
+expect("pty: interactive survey", rc == 0 and "GAD-7 total 8 of 21: mild range" in out)
+expect("pty: invalid answer re-asked", "please type a single number from 0 to 3" in out)
+sys.exit(0 if ok else 1)
+P
+if "$PY" "$T/tty_check.py" "$VERHM" "$T/tty.db" >"$T/pty.out" 2>&1; then ok "terminal (pty) checks"; else bad "terminal (pty) checks"; fi
+cat "$T/pty.out"
+
+# a pipeline: import from stdin
+echo '{"kind":"voice","labels":["calm","sad"],"windows":[{"t":0,"probs":[0.9,0.1]}]}' \
+  | "$VERHM" monitor import --person p1 - >"$T/out" 2>"$T/err"
+check "import from stdin" grep -q "stored session" "$T/out"
 finish

@@ -410,8 +410,13 @@ VH_TEST(simulated_weeks_trends_alerts_report_export) {
     VH_CHECK(first_alarm < t->n_days);
     if (first_alarm < t->n_days) VH_CHECK(strcmp(t->days[first_alarm].date, "2026-01-31") >= 0);
     int n_new;
+    size_t full_days = t->n_days;
+    t->n_days = full_days - 4; /* evaluate as if four days earlier, then with all days */
     VH_CHECK_OK(vh_monitor_evaluate(m, "p07", rules, t, &n_new));
     VH_CHECK_INT_GE(n_new, 4);
+    t->n_days = full_days;
+    VH_CHECK_OK(vh_monitor_evaluate(m, "p07", rules, t, &n_new));
+    VH_CHECK_INT_EQ(n_new, 0); /* the continuing low stretch extends its alert */
     int again;
     VH_CHECK_OK(vh_monitor_evaluate(m, "p07", rules, t, &again));
     VH_CHECK_INT_EQ(again, 0);
@@ -425,6 +430,7 @@ VH_TEST(simulated_weeks_trends_alerts_report_export) {
         VH_CHECK(strstr(al[i].message, "diagnos") == NULL || strstr(al[i].message, "not a diagnosis"));
         if (!strcmp(al[i].rule, "negative_days")) {
             neg++;
+            VH_CHECK_STR_EQ(al[i].last_day, t->days[t->n_days - 1].date);
             VH_CHECK(strstr(al[i].message, "of the last 14 days"));
             VH_CHECK_INT_GE((long long)vh_json_get_number(ev, "low_days", 0), 9);
             VH_CHECK(vh_json_get(ev, "days") && vh_json_get(ev, "days")->count >= 7);

@@ -311,9 +311,11 @@ typedef struct vh_monitor_alert {
     char *evidence;           /* JSON object with dates and values */
 } vh_monitor_alert;
 
-/* Evaluates the rules on `t` (trends of `person`) and the person's surveys,
- * stores the alerts that are new (an alert is identified by rule and last
- * evidence day, so re-running adds nothing) and returns how many in *n_new. */
+/* Evaluates the rules on `t` (trends of `person`) and the person's surveys in
+ * one transaction and stores the alerts that are new; *n_new says how many.
+ * A condition that continues (its evidence period overlaps a stored alert of
+ * the same rule) updates that alert's period, message and evidence instead of
+ * adding another, and re-running on the same data changes nothing. */
 int vh_monitor_evaluate(vh_monitor *m, const char *person, const vh_monitor_rules *rules,
                         const vh_monitor_trends *t, int *n_new);
 

@@ -38,7 +38,7 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  record  --person ID FILE...      analyse a video/audio file and store the result\n"
-    "  import  --person ID RESULT.json...  store results of `verhm recognize/voice --json`\n"
+    "  import  --person ID RESULT.json...  store results of `verhm recognize/voice --json` (- = stdin)\n"
     "  survey  --person ID phq9|gad7    answer a questionnaire (terminal, or --answers)\n"
     "  list    [--person ID]            persons, or one person's sessions and questionnaires\n"
     "  alerts  --person ID              evaluate the alert rules and list alerts\n"
@@ -190,6 +190,22 @@ static int write_out(const char *path, const vh_buf *b) {
     return s ? vh_cli_fail_status(s) : 0;
 }
 
+/* Reads all of stdin (at most 256 MiB) into a NUL-terminated buffer (vh_free). */
+static int read_stdin(char **text, size_t *len) {
+    vh_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) {
+        if (b.len + n > (256u << 20)) { vh_buf_free(&b); return VH_ERANGE; }
+        vh_buf_append(&b, chunk, n);
+    }
+    if (ferror(stdin) || b.failed) { vh_buf_free(&b); return b.failed ? VH_ENOMEM : VH_EIO; }
+    if (!b.data) { b.data = malloc(1); if (!b.data) return VH_ENOMEM; b.data[0] = 0; }
+    *text = b.data;
+    *len = b.len;
+    return 0;
+}
+
 /* ---- subcommands ---------------------------------------------------------- */
 
 static int do_import(opts *o, int nfiles, char **files, int record) {
@@ -209,12 +225,17 @@ static int do_import(opts *o, int nfiles, char **files, int record) {
         } else {
             char *text;
             size_t len;
-            s = vh_file_read_all(files[i], 256u << 20, &text, &len);
-            if (s) { rc = vh_cli_fail_status(s); break; }
+            int from_stdin = !strcmp(files[i], "-");
+            s = from_stdin ? read_stdin(&text, &len) : vh_file_read_all(files[i], 256u << 20, &text, &len);
+            if (s) {
+                rc = from_stdin ? vh_cli_fail("stdin", "%s", s == VH_ERANGE ? "more than 256 MiB" : vh_strerror(s))
+                                : vh_cli_fail_status(s);
+                break;
+            }
             vh_monitor_import_opts io = {0};
             struct stat st;
-            io.name = files[i];
-            io.default_time = stat(files[i], &st) == 0 ? (int64_t)st.st_mtime : (int64_t)time(NULL);
+            io.name = from_stdin ? "stdin" : files[i];
+            io.default_time = !from_stdin && stat(files[i], &st) == 0 ? (int64_t)st.st_mtime : (int64_t)time(NULL);
             io.default_tz_minutes = local_offset_minutes((time_t)io.default_time);
             s = vh_monitor_import(m, o->person, text, len, &io, ids, &n);
             vh_free(text);

@@ -484,7 +484,35 @@ static int put_alert(vh_monitor *m, int64_t pid, cand *c, const char *override, 
     sqlite3_stmt *st;
     int s = VH_OK;
     if (c->msg.failed || c->ev.failed) s = vh__fail(&m->err, VH_ENOMEM, "out of memory");
-    if (!s && !(s = vh__mon_prepare(m, "INSERT OR IGNORE INTO alerts(person, rule, created_at, first_day, last_day,"
+    /* A condition that continues (its evidence period overlaps a stored alert
+     * of the same rule) extends that alert instead of adding another. */
+    int64_t prev = 0;
+    int newer = 0;
+    if (!s && !(s = vh__mon_prepare(m, "SELECT id, last_day < ?4 FROM alerts WHERE person = ?1 AND rule = ?2"
+                                       " AND last_day >= ?3 AND first_day <= ?4 ORDER BY last_day DESC LIMIT 1", &st))) {
+        sqlite3_bind_int64(st, 1, pid);
+        sqlite3_bind_text(st, 2, c->rule, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->first, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, c->last, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) { prev = sqlite3_column_int64(st, 0); newer = sqlite3_column_int(st, 1); }
+        else if (rc != SQLITE_DONE) s = vh__mon_sqlfail(m, rc, "read alerts");
+        sqlite3_finalize(st);
+    }
+    if (!s && prev && newer &&
+        !(s = vh__mon_prepare(m, "UPDATE alerts SET last_day = ?2, first_day = min(first_day, ?3), level = ?4,"
+                                 " message = ?5, evidence = ?6 WHERE id = ?1", &st))) {
+        sqlite3_bind_int64(st, 1, prev);
+        sqlite3_bind_text(st, 2, c->last, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, c->first, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, c->level);
+        sqlite3_bind_text(st, 5, override ? override : c->msg.data, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, c->ev.data, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) s = vh__mon_sqlfail(m, rc, "update alert");
+    }
+    if (!s && !prev && !(s = vh__mon_prepare(m, "INSERT OR IGNORE INTO alerts(person, rule, created_at, first_day, last_day,"
                                        " level, message, evidence) VALUES(?1,?2,strftime('%s','now'),?3,?4,?5,?6,?7)", &st))) {
         sqlite3_bind_int64(st, 1, pid);
         sqlite3_bind_text(st, 2, c->rule, -1, SQLITE_STATIC);
