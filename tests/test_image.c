@@ -504,6 +504,14 @@ VH_TEST(failed_save_leaves_nothing) {
     VH_CHECK_OK(vh_image_load(tmp("o.png"), 0, &b));
     VH_CHECK_INT_EQ(b.data[0], 99);
     vh_image_free(&b);
+    /* save_ex without overwrite keeps the existing file */
+    a.data[0] = 5;
+    VH_CHECK_INT_EQ(vh_image_save_ex(tmp("o.png"), &a, 0, 0), VH_EEXIST);
+    VH_CHECK_INT_EQ(vh_image_save_ex(tmp("o.jpg"), &a, 0, 0), VH_OK);
+    VH_CHECK_INT_EQ(vh_image_save_ex(tmp("o.jpg"), &a, 0, 0), VH_EEXIST);
+    VH_CHECK_OK(vh_image_load(tmp("o.png"), 0, &b));
+    VH_CHECK_INT_EQ(b.data[0], 99);
+    vh_image_free(&b);
     vh_image_free(&a);
 }
 

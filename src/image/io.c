@@ -344,6 +344,7 @@ int vh_image_load_png16(const char *path, uint16_t **samples, int *w, int *h) {
 
 typedef struct png_wctx {
     const char *path;
+    int overwrite;
     FILE *fp;
     png_structp png;
     png_infop info;
@@ -388,7 +389,7 @@ static void pngw_err_fn(png_structp png, png_const_charp msg) {
 
 static int save_png(png_wctx *c) {
     vh_atomic_file af;
-    int st = vh_atomic_open(&af, c->path, 1);
+    int st = vh_atomic_open(&af, c->path, c->overwrite);
     if (st) return st;
     c->fp = af.fp;
     c->png = png_create_write_struct(PNG_LIBPNG_VER_STRING, c, pngw_err_fn, png_warn_fn);
@@ -437,7 +438,7 @@ static int jpeg_encode(jpeg_wctx *c, FILE *fp, const vh_image *img, int quality)
     return 0;
 }
 
-static int save_jpeg(const char *path, const vh_image *img, int quality) {
+static int save_jpeg(const char *path, const vh_image *img, int quality, int overwrite) {
     jpeg_wctx *c = calloc(1, sizeof *c);
     if (!c) return vh__fail(NULL, VH_ENOMEM, "%s: out of memory", path);
     if (img->c == 4 && !(c->row = malloc((size_t)img->w * 3))) {
@@ -445,7 +446,7 @@ static int save_jpeg(const char *path, const vh_image *img, int quality) {
         return vh__fail(NULL, VH_ENOMEM, "%s: out of memory", path);
     }
     vh_atomic_file af;
-    int st = vh_atomic_open(&af, path, 1);
+    int st = vh_atomic_open(&af, path, overwrite);
     if (!st) {
         c->j.err = jpeg_std_error(&c->e.pub);
         c->e.pub.error_exit = jpeg_error_exit_fn;
@@ -462,6 +463,10 @@ static int save_jpeg(const char *path, const vh_image *img, int quality) {
 }
 
 int vh_image_save(const char *path, const vh_image *img, int quality) {
+    return vh_image_save_ex(path, img, quality, 1);
+}
+
+int vh_image_save_ex(const char *path, const vh_image *img, int quality, int overwrite) {
     int st = vh__image_check(img, path);
     if (st) return st;
     if (quality == 0) quality = 92;
@@ -471,12 +476,13 @@ int vh_image_save(const char *path, const vh_image *img, int quality) {
         png_wctx c;
         memset(&c, 0, sizeof c);
         c.path = path;
+        c.overwrite = overwrite;
         c.img = img;
         c.w = img->w;
         c.h = img->h;
         return save_png(&c);
     }
-    if (strcmp(ext, "jpg") == 0 || strcmp(ext, "jpeg") == 0) return save_jpeg(path, img, quality);
+    if (strcmp(ext, "jpg") == 0 || strcmp(ext, "jpeg") == 0) return save_jpeg(path, img, quality, overwrite);
     return vh__fail(NULL, VH_EUNSUPPORTED, "%s: unknown image extension '%s' (want .png, .jpg or .jpeg)", path, ext);
 }
 
@@ -487,6 +493,7 @@ int vh_image_save_png16(const char *path, const uint16_t *samples, int w, int h)
     png_wctx c;
     memset(&c, 0, sizeof c);
     c.path = path;
+    c.overwrite = 1;
     c.s16 = samples;
     c.w = w;
     c.h = h;
