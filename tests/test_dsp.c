@@ -10,17 +10,26 @@
 #define M_PI 3.14159265358979323846
 #endif
 
+/* Direct O(n^2) DFT with an exact-angle table (angle index j*k mod n). */
 static void dft(const double *in, double *out, size_t n, int inverse) {
+    double *c = malloc(n * sizeof(double)), *s = malloc(n * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        long double a = (inverse ? 2.0L : -2.0L) * (long double)M_PI * (long double)i / (long double)n;
+        c[i] = (double)cosl(a);
+        s[i] = (double)sinl(a);
+    }
     for (size_t k = 0; k < n; k++) {
         long double re = 0, im = 0;
         for (size_t j = 0; j < n; j++) {
-            long double a = (inverse ? 2.0L : -2.0L) * (long double)M_PI * (long double)((j * k) % n) / (long double)n;
-            re += in[2 * j] * cosl(a) - in[2 * j + 1] * sinl(a);
-            im += in[2 * j] * sinl(a) + in[2 * j + 1] * cosl(a);
+            size_t a = (j * k) % n;
+            re += in[2 * j] * c[a] - in[2 * j + 1] * s[a];
+            im += in[2 * j] * s[a] + in[2 * j + 1] * c[a];
         }
         out[2 * k] = (double)re / (inverse ? (double)n : 1.0);
         out[2 * k + 1] = (double)im / (inverse ? (double)n : 1.0);
     }
+    free(c);
+    free(s);
 }
 
 VH_TEST(fft_matches_direct_dft) {
