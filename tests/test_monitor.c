@@ -583,6 +583,65 @@ VH_TEST(erase_leaves_no_bytes) {
     vh_monitor_close(m);
 }
 
+VH_TEST(mutated_inputs_fail_cleanly) {
+    const char *db = tmp("mut.db");
+    rm_store(db);
+    vh_monitor *m = open_store(db, NULL);
+    if (!m) { VH_CHECK(m); return; }
+    vh_rng r;
+    vh_rng_seed(&r, 1234);
+    vh_buf base = {0};
+    vh_monitor_simulate_result(&r, "voice", "2026-05-01T08:00:00Z", -0.3, 4, &base);
+    int ok = 0, rejected = 0, odd = 0;
+    for (int it = 0; it < 600; it++) {
+        char *doc = malloc(base.len + 1);
+        memcpy(doc, base.data, base.len + 1);
+        size_t len = base.len;
+        int edits = 1 + (int)vh_rng_below(&r, 4);
+        for (int e = 0; e < edits; e++) {
+            size_t at = (size_t)vh_rng_below(&r, len);
+            switch (vh_rng_below(&r, 3)) {
+            case 0: doc[at] = "0123456789.-e,:[]{}\"x "[vh_rng_below(&r, 23)]; break;
+            case 1: len = at + 1; doc[len] = 0; break;          /* truncate */
+            default: doc[at] = (char)vh_rng_below(&r, 256); break; /* any byte */
+            }
+        }
+        int st = vh_monitor_import(m, "mut", doc, len, NULL, NULL, NULL);
+        if (st == VH_OK) ok++;
+        else if (st == VH_EFORMAT || st == VH_EEXIST || st == VH_EINVAL) rejected++;
+        else { odd++; fprintf(stderr, "status %d: %s\n", st, vh_monitor_errmsg(m)); }
+        free(doc);
+    }
+    VH_CHECK_INT_EQ(odd, 0);
+    VH_CHECK_INT_GE(rejected, 300);
+    VH_CHECK_OK(vh_monitor_check(m));
+    vh_buf_free(&base);
+    /* rules text with random damage: parsed or rejected, never anything else */
+    static const char rules[] = "negative_days window=14 share=0.6\nphq9 score=10\nsafety message=\"Call.\"\n";
+    for (int it = 0; it < 600; it++) {
+        char txt[sizeof rules];
+        memcpy(txt, rules, sizeof rules);
+        size_t at = (size_t)vh_rng_below(&r, sizeof rules - 1);
+        txt[at] = (char)vh_rng_below(&r, 256);
+        vh_monitor_rules *rr = NULL;
+        int st = vh_monitor_rules_parse(txt, sizeof rules - 1 - (size_t)vh_rng_below(&r, 3), "m.conf", &rr);
+        VH_CHECK(st == VH_OK || st == VH_EFORMAT);
+        vh_monitor_rules_free(rr);
+    }
+    /* a person with questionnaires only: trends are empty, the report still works */
+    int a[7] = {0, 1, 0, 1, 0, 1, 0};
+    VH_CHECK_OK(vh_monitor_add_survey(m, "survey-only", vh_monitor_instrument("gad7"), a, 7, 1775000000, 0, NULL));
+    vh_monitor_trends *t;
+    VH_CHECK_OK(vh_monitor_trends_compute(m, "survey-only", NULL, &t));
+    VH_CHECK_INT_EQ(t->n_days, 0);
+    vh_monitor_trends_free(t);
+    vh_buf html = {0};
+    VH_CHECK_OK(vh_monitor_report_html(m, "survey-only", NULL, &html));
+    VH_CHECK(html.data && strstr(html.data, "No recordings yet") && strstr(html.data, "GAD-7"));
+    vh_buf_free(&html);
+    vh_monitor_close(m);
+}
+
 int main(void) {
     snprintf(dir, sizeof dir, "/tmp/vh_test_monitor_XXXXXX");
     if (!mkdtemp(dir)) return 1;
@@ -598,6 +657,7 @@ int main(void) {
     VH_RUN(simulated_weeks_trends_alerts_report_export);
     VH_RUN(safety_message_in_report);
     VH_RUN(erase_leaves_no_bytes);
+    VH_RUN(mutated_inputs_fail_cleanly);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);
