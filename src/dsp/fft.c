@@ -17,7 +17,7 @@ struct vh_fft {
     int pow2;
     /* radix-2 */
     size_t *rev;  /* bit reversal permutation */
-    double *tw;   /* n/2 twiddles exp(-2 pi i k / n), interleaved */
+    double *tw;   /* per-stage twiddles, see vh_fft_new */
     /* Bluestein */
     size_t m;
     vh_fft *sub;  /* power-of-two plan of length m */
@@ -51,13 +51,31 @@ static void radix2(const vh_fft *f, double *a, int inverse) {
             a[2 * j] = tr; a[2 * j + 1] = ti;
         }
     }
+    /* stage of length 2: no multiplications */
+    if (n >= 2)
+        for (size_t s = 0; s < 2 * n; s += 4) {
+            double xr = a[s + 2], xi = a[s + 3];
+            a[s + 2] = a[s] - xr; a[s + 3] = a[s + 1] - xi;
+            a[s] += xr; a[s + 1] += xi;
+        }
+    /* stage of length 4: twiddles 1 and -i (forward) / +i (inverse) */
+    if (n >= 4) {
+        double sg = inverse ? -1.0 : 1.0;
+        for (size_t s = 0; s < 2 * n; s += 8) {
+            double *p = a + s;
+            double r0 = p[4], i0 = p[5];
+            double r1 = sg * p[7], i1 = -sg * p[6]; /* (-i) * x for forward */
+            p[4] = p[0] - r0; p[5] = p[1] - i0; p[0] += r0; p[1] += i0;
+            p[6] = p[2] - r1; p[7] = p[3] - i1; p[2] += r1; p[3] += i1;
+        }
+    }
     double sgn = inverse ? -1.0 : 1.0;
-    for (size_t len = 2; len <= n; len <<= 1) {
-        size_t half = len >> 1, step = n / len;
-        for (size_t s = 0; s < n; s += len) {
+    for (size_t half = 4; half < n; half <<= 1) {
+        const double *tw = f->tw + 2 * half; /* exp(-i pi k / half), k < half */
+        for (size_t s = 0; s < n; s += 2 * half) {
             double *p = a + 2 * s, *q = a + 2 * (s + half);
             for (size_t k = 0; k < half; k++) {
-                double wr = f->tw[2 * k * step], wi = sgn * f->tw[2 * k * step + 1];
+                double wr = tw[2 * k], wi = sgn * tw[2 * k + 1];
                 double xr = q[2 * k] * wr - q[2 * k + 1] * wi;
                 double xi = q[2 * k] * wi + q[2 * k + 1] * wr;
                 q[2 * k] = p[2 * k] - xr; q[2 * k + 1] = p[2 * k + 1] - xi;
@@ -77,7 +95,7 @@ int vh_fft_new(size_t n, vh_fft **out) {
     f->pow2 = is_pow2(n);
     if (f->pow2) {
         f->rev = malloc(n * sizeof *f->rev);
-        f->tw = malloc((n / 2 + 1) * 2 * sizeof *f->tw);
+        f->tw = malloc(2 * (n + 1) * sizeof *f->tw);
         if (!f->rev || !f->tw) goto nomem;
         int bits = 0;
         while (((size_t)1 << bits) < n) bits++;
@@ -86,11 +104,13 @@ int vh_fft_new(size_t n, vh_fft **out) {
             for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
             f->rev[i] = r;
         }
-        for (size_t k = 0; k <= n / 2; k++) {
-            double a = -2.0 * M_PI * (double)k / (double)n;
-            f->tw[2 * k] = cos(a);
-            f->tw[2 * k + 1] = sin(a);
-        }
+        /* per-stage contiguous twiddles: tw[half + k] = exp(-i pi k / half) */
+        for (size_t half = 1; half < n; half <<= 1)
+            for (size_t k = 0; k < half; k++) {
+                double a = -M_PI * (double)k / (double)half;
+                f->tw[2 * (half + k)] = cos(a);
+                f->tw[2 * (half + k) + 1] = sin(a);
+            }
     } else {
         size_t m = 1;
         while (m < 2 * n - 1) m <<= 1;
