@@ -323,8 +323,9 @@ void vh_eval_result_free(vh_eval_result *r); /* zeroes it */
 
 enum vh_train_optimizer { VH_TRAIN_ADAMW = 0, VH_TRAIN_SGD = 1, VH_TRAIN_ADAM = 2 };
 
-/* Progress: called after every batch (phase "train") and after each validation
- * (phase "val"). Return non-zero to cancel (VH_ECANCELED). */
+/* Progress: called after every batch (phase "train") and at the end of every
+ * epoch, after validation (phase "epoch"; val_* are NAN without validation data).
+ * Return non-zero to cancel (VH_ECANCELED). */
 typedef struct vh_train_status {
     const char *phase;
     int epoch, epochs;          /* 1-based current epoch */

@@ -53,9 +53,11 @@ static int on_progress(const vh_train_status *s, void *user) {
     } else if (!p->quiet) {
         vh_progress_bar_finish(&p->bar);
         p->bar.drawn = 0;
-        fprintf(stderr, "verhm: epoch %d/%d: train loss %.4f acc %.2f%%, val loss %.4f acc %.2f%% (best %.2f%%), %.0f s, eta %.0f s\n",
-                s->epoch, s->epochs, s->loss, 100 * s->acc, s->val_loss, 100 * s->val_acc, 100 * s->best_val_acc,
-                s->elapsed, s->eta);
+        fprintf(stderr, "verhm: epoch %d/%d: train loss %.4f acc %.2f%%", s->epoch, s->epochs, s->loss, 100 * s->acc);
+        if (!isnan(s->val_acc))
+            fprintf(stderr, ", val loss %.4f acc %.2f%% (best %.2f%%)", s->val_loss, 100 * s->val_acc,
+                    100 * s->best_val_acc);
+        fprintf(stderr, ", %.0f s, eta %.0f s\n", s->elapsed, s->eta);
     }
     return 0;
 }

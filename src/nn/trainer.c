@@ -333,12 +333,12 @@ int vh_train(vh_model *m, const vh_dataset *train, const vh_dataset *val, const 
                 t.no_improve++;
             }
             s.best_val_acc = (double)t.best_correct / val->n;
-            s.phase = "val";
-            s.elapsed = vh_now() - t0;
-            if (p->progress && p->progress(&s, p->user)) {
-                r = vh__fail(NULL, VH_ECANCELED, "training canceled");
-                goto done;
-            }
+        }
+        s.phase = "epoch";
+        s.elapsed = vh_now() - t0;
+        if (p->progress && p->progress(&s, p->user)) {
+            r = vh__fail(NULL, VH_ECANCELED, "training canceled");
+            goto done;
         }
         if (p->checkpoint) {
             r = save_checkpoint(&t);
