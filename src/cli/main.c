@@ -13,14 +13,32 @@ static const command commands[] = {
 #undef VH_CMD
 };
 
+/* Command names are C identifiers in commands.def; users type '-' for '_'
+ * ("train-voice" runs cmd_train_voice). */
+static int name_matches(const char *typed, const char *name) {
+    for (; *typed && *name; typed++, name++)
+        if (*typed != *name && !(*typed == '-' && *name == '_')) return 0;
+    return *typed == *name;
+}
+
+static void print_name(FILE *out, const char *name) {
+    char buf[64];
+    size_t i = 0;
+    for (; name[i] && i < sizeof buf - 1; i++) buf[i] = name[i] == '_' ? '-' : name[i];
+    buf[i] = 0;
+    fprintf(out, "  %-16s", buf);
+}
+
 static void usage(FILE *out) {
     fprintf(out,
             "verhm %s — voice and face emotion read-out for mental-health monitoring\n\n"
             "usage: verhm [--progress] [--quiet] COMMAND [ARGS...]\n"
             "       verhm COMMAND --help\n\ncommands:\n",
             vh_version());
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        print_name(out, commands[i].name);
+        fprintf(out, " %s\n", commands[i].summary);
+    }
     fprintf(out, "\nexit status: 0 success, 1 bad input (one line on stderr says why), 2 usage error\n");
 }
 
@@ -46,7 +64,7 @@ int main(int argc, char **argv) {
     if (i >= argc) { usage(stderr); return VH_EXIT_USAGE; }
     vh_cli_setup_logging(0);
     for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
-        if (strcmp(argv[i], commands[c].name) == 0) {
+        if (name_matches(argv[i], commands[c].name)) {
             /* Subcommands also take --progress after their name: consume it here
              * so their own option parsing never sees it. */
             int k = i + 1;

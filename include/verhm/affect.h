@@ -1,0 +1,124 @@
+/*
+ * verhm/affect.h — from faces to an emotional read-out: emotion labels and
+ * their valence/arousal, a temporal filter over per-frame probabilities, age
+ * and gender, and the per-frame face analyzer behind `verhm recognize`.
+ */
+#ifndef VERHM_AFFECT_H
+#define VERHM_AFFECT_H
+
+#include "verhm/core.h"
+#include "verhm/face.h"
+#include "verhm/image.h"
+#include "verhm/landmarks.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- emotion labels ---------------------------------------------------- */
+
+/* FER+ emotion classes in the order of verhm's facial-emotion model. */
+#define VH_FER_COUNT 8
+extern const char *const vh_fer_labels[VH_FER_COUNT];
+/* Index of a FER+ label (case-insensitive), or VH_ENOTFOUND. */
+int vh_fer_index(const char *label);
+
+/* Valence (−1 unpleasant … +1 pleasant) and arousal (−1 calm … +1 excited) of
+ * a label on Russell's circumplex, as placed by Russell (1980) and Scherer
+ * (2005): happiness (0.8, 0.5), surprise (0.4, 0.8), neutral (0, 0),
+ * sadness (−0.7, −0.4), anger (−0.6, 0.7), disgust (−0.7, 0.3), fear (−0.6,
+ * 0.6), contempt (−0.5, 0.1); also calm (0.4, −0.6) and the EmoPOI labels.
+ * Returns VH_ENOTFOUND for an unknown label. */
+int vh_emotion_circumplex(const char *label, float *valence, float *arousal);
+/* Probability-weighted valence/arousal of a distribution over `labels`. */
+void vh_emotion_va(const float *probs, const char *const *labels, int n, float *valence, float *arousal);
+
+/* ---- temporal filter --------------------------------------------------- */
+
+/* Forward filtering in a hidden Markov model whose hidden state is the true
+ * emotion: it stays with probability exp(−dt/τ) per step (τ = `persistence_s`)
+ * and otherwise moves to any class (uniformly); per-frame classifier outputs
+ * are treated as likelihoods, tempered by `evidence` (0 < e ≤ 1; lower trusts
+ * single frames less). The filtered posterior is the read-out per frame. */
+typedef struct vh_emotion_filter {
+    int n;
+    float persistence_s, evidence;
+    float post[16];
+    double last_t;
+    int started;
+} vh_emotion_filter;
+
+void vh_emotion_filter_init(vh_emotion_filter *f, int n, float persistence_s, float evidence);
+/* Feeds the frame at time t (s) with classifier probabilities `probs` (n) and
+ * writes the filtered posterior to `out` (n; may alias probs). */
+void vh_emotion_filter_update(vh_emotion_filter *f, double t, const float *probs, float *out);
+
+/* ---- age and gender ---------------------------------------------------- */
+
+/* Age groups: "Child" 0–12, "Teen" 13–19, "Adult" 20–59, "Senior" 60+; and
+ * the original prototype's three: "Child" < 13, "Adult" 13–59, "Old" 60+. */
+const char *vh_age_group(float age);
+const char *vh_age_group_legacy(float age);
+
+/* Number of age bins of the age-gender model: bin k is centred on 5k years
+ * (0…100); the age estimate is the expectation over the bins (DEX-style). */
+#define VH_AGE_BINS 21
+#define VH_AGEGENDER_CLASSES (2 * VH_AGE_BINS)
+
+/* The age-gender model is one verhm image model (nn_model.h) whose softmax is
+ * the JOINT distribution over gender × age bin: labels "male:0", "male:5", …,
+ * "male:100", "female:0", …, "female:100". Marginals give P(female) and the
+ * age expectation. Trained on aligned crops (vh_face_align_crop) of UTKFace
+ * with soft targets: a Gaussian over the age bins (σ = 3 years) × the gender. */
+struct vh_model;
+
+/* Writes the 42 labels in model order into `labels` (static strings). */
+void vh_agegender_labels(const char *labels[VH_AGEGENDER_CLASSES]);
+/* Checks that a loaded model is an age-gender model (VH_EFORMAT if not). */
+int vh_agegender_check(const struct vh_model *m);
+/* Age (years) and P(female) from the model's 42 output probabilities. */
+void vh_agegender_decode(const float probs[VH_AGEGENDER_CLASSES], float *age, float *p_female);
+
+/* Loads a UTKFace-style folder into an aligned-crop dataset for the model:
+ * each image's face is found with the cascade (largest box; a centred box when
+ * none is found), its landmarks predicted, and a size×size crop aligned. Files
+ * whose names do not parse are skipped with a warning (counted in skipped).
+ * `ages`/`genders` (may be NULL) receive malloc'ed per-example arrays (caller
+ * frees with vh_free). With val_frac > 0 the examples are split by a hash of
+ * the file name (stable across runs and machines) into *train and *val;
+ * otherwise everything goes to *train and *val is left empty. */
+struct vh_dataset;
+int vh_utkface_load(const char *dir, int size, const vh_cascade *cas, const vh_shape_predictor *sp,
+                    double val_frac, struct vh_dataset *train, struct vh_dataset *val, float **train_ages,
+                    float **val_ages);
+
+/* Evaluates an age-gender model on a dataset made by vh_utkface_load with the
+ * true ages: mean absolute age error (years), gender accuracy and the accuracy
+ * of the four age groups. */
+typedef struct vh_agegender_eval {
+    int n;
+    double age_mae, gender_accuracy, group_accuracy;
+} vh_agegender_eval;
+int vh_agegender_evaluate(struct vh_model *m, const struct vh_dataset *d, const float *ages,
+                          vh_agegender_eval *out);
+
+/* One UTKFace file name "AGE_GENDER_RACE_DATE.jpg[.chip.jpg]" → age, gender
+ * (0 male, 1 female). VH_EFORMAT for malformed names. */
+int vh_utkface_parse_name(const char *name, int *age, int *gender);
+
+/* ---- face crops -------------------------------------------------------- */
+
+/* Maps a Haar-cascade box (OpenCV frontalface_alt convention) to the dlib HOG
+ * box convention the 68-point model was trained on: side × 0.871, centre moved
+ * down by 0.0705 × side. Measured on dlib_examples (bench/landmarks/
+ * calibrate_box.c): landmark error 2.1% → 1.5% of the inter-ocular distance. */
+void vh_haar_to_dlib_box(const vh_box *haar, double *left, double *top, double *width, double *height);
+
+/* An aligned size×size gray crop of the face with `lm` (68 points) on `img`,
+ * framed like FER-2013 faces (vh_face_template_fer). *out is a new image. */
+int vh_face_align_crop(const vh_image *img, const vh_point2f lm[68], int size, vh_image *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
