@@ -78,7 +78,12 @@ check "--start after end: no frames" no_leftovers "$T/o5"
 expect_exit 1 "--start after end, new dir" "$VERHM" frames "$CLIP" "$T/o6/deep" --start 10
 check "created folders removed again" [ ! -e "$T/o6" ]
 
+expect_exit 1 "missing camera" "$VERHM" frames /dev/video97 "$T/cam" --end 1
+check "missing camera: says so" grep -q "no such camera" "$T/err"
+check "missing camera: nothing written" [ ! -e "$T/cam" ]
+
 # Usage errors exit 2.
+expect_exit 2 "camera without --end" "$VERHM" frames /dev/video97 "$T/u"
 expect_exit 2 "no OUTDIR" "$VERHM" frames "$CLIP"
 expect_exit 2 "--fps with --every" "$VERHM" frames "$CLIP" "$T/u" --fps 5 --every 2
 expect_exit 2 "bad --fps" "$VERHM" frames "$CLIP" "$T/u" --fps abc

@@ -35,7 +35,7 @@ static void usage(FILE *out) {
             "  --keep-going     accept a damaged or truncated video: write its readable frames\n"
             "  --json           print {\"count\", \"dir\", \"frames\": [{\"file\", \"time\"}]} on stdout\n"
             "  --progress       progress bar on stderr even when it is not a terminal\n\n"
-            "VIDEO is any file FFmpeg reads (MP4, AVI, WebM, MPEG) or a camera (/dev/video0; stop with --end).\n"
+            "VIDEO is any file FFmpeg reads (MP4, AVI, WebM, MPEG) or a camera (/dev/video0, with --end).\n"
             "Exit status: 0 frames written, 1 bad input (nothing is written), 2 usage error.\n");
 }
 
@@ -229,6 +229,8 @@ int cmd_frames(int argc, char **argv) {
     if (fps > 0 && every > 0) return vh_cli_usage_error("frames", "--fps and --every cannot be combined");
     if (end >= 0 && end <= start) return vh_cli_usage_error("frames", "--end (%g) must be after --start (%g)", end, start);
     const char *video = argv[optind], *outdir = argv[optind + 1];
+    if (strncmp(video, "/dev/video", 10) == 0 && end < 0)
+        return vh_cli_usage_error("frames", "a camera needs --end T (seconds to capture)");
 
     vh_video *v;
     int st = vh_video_open(video, &v);
