@@ -77,6 +77,14 @@ expect_exit 0 "train" "$VERHM" poi train --checkins "$T/ck.csv" --pois "$T/pois.
 check "model written" test -s "$T/m.vhcf"
 expect_exit 0 "recommend" "$VERHM" poi recommend --model "$T/m.vhcf" --history 2@540 -n 2 --json
 check "recommend: the office again, then the gym that follows it" python3 -c "import json; assert [x['poi'] for x in json.load(open('$T/out'))] == [2, 3]"
+printf 'id,name,lat,lon,category\n1,Home cafe,40.0,-74.0,cafe\n2,Office cafe,40.0,-74.0,cafe\n3,Gym cafe,40.0,-74.0,cafe\n' >"$T/nyc_cat.csv"
+expect_exit 0 "suggest with a visit history" "$VERHM" poi suggest --catalog "$T/nyc_cat.csv" --model "$T/m.vhcf" --history 2@540 --emotion Sad --at 40,-74 --json
+check "history lifts the usual place and explains it" python3 -c "
+import json; s=json.load(open('$T/out'))['suggestions']
+assert s[0]['name']=='Office cafe' and 'visit history' in s[0]['why'], s[0]"
+expect_exit 2 "suggest --model without --history" "$VERHM" poi suggest --catalog "$T/nyc_cat.csv" --model "$T/m.vhcf" --emotion Sad --at 40,-74
+expect_exit 1 "suggest with a history unknown to the model" "$VERHM" poi suggest --catalog "$T/nyc_cat.csv" --model "$T/m.vhcf" --history 99 --emotion Sad --at 40,-74
+check "unknown history: one line" one_line
 expect_exit 1 "recommend unknown place" "$VERHM" poi recommend --model "$T/m.vhcf" --history 99
 check "unknown place: one line" one_line
 expect_exit 1 "recommend with a corrupt model" "$VERHM" poi recommend --model "$T/ck.csv" --history 1

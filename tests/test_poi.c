@@ -505,6 +505,49 @@ VH_TEST(covisitation_learns_sequences) {
         VH_CHECK_INT_EQ(vh_poi_cf_model_load(mp, &m2), VH_EFORMAT);
         vh_free(raw);
     }
+    /* Learned scores lift the places of the visit history in vh_poi_suggest. */
+    vh_poi_catalog *c = vh_poi_catalog_new();
+    const char *cids[4] = {"1", "2", "3", "way/9"};
+    for (int i = 0; i < 4; i++) {
+        vh_poi q = {0};
+        q.id = (char *)cids[i];
+        q.name = (char *)cids[i];
+        q.category = VH_POI_CAFE;
+        q.lat = 40.0;
+        q.lon = -74.0;
+        VH_CHECK_OK(vh_poi_catalog_add(c, &q));
+    }
+    float beh[4];
+    long long hid[1] = {2}, hmin[1] = {540};
+    VH_CHECK_INT_EQ(vh_poi_behaviour_scores(m, c, hid, hmin, 1, &p, beh), 3);
+    VH_CHECK_NEAR(beh[1], 1.0, 1e-6);
+    VH_CHECK(beh[2] > beh[0] && beh[0] > 0);
+    VH_CHECK_NEAR(beh[3], 0, 0);
+    long long unknown[1] = {77};
+    VH_CHECK_INT_EQ(vh_poi_behaviour_scores(m, c, unknown, hmin, 1, &p, beh), VH_ENOTFOUND);
+    vh_poi_rules *r = NULL;
+    VH_CHECK_OK(vh_poi_rules_parse(rules_text, strlen(rules_text), "t.tsv", &r));
+    vh_poi_state st = {VH_EMO_SAD, VH_AGE_ADULT, VH_GENDER_UNKNOWN};
+    vh_poi_suggest_params sp = vh_poi_suggest_default_params();
+    sp.lat = 40.0;
+    sp.lon = -74.0;
+    sp.max_per_category = 0;
+    vh_poi_suggestion *out = NULL;
+    size_t n = 0;
+    VH_CHECK_OK(vh_poi_suggest(c, r, &st, &sp, &out, &n));
+    if (n) VH_CHECK_STR_EQ(out[0].place->id, "1"); /* all equal: catalog order */
+    vh_poi_suggestions_free(out, n);
+    VH_CHECK_OK(vh_poi_behaviour_scores(m, c, hid, hmin, 1, &p, beh) < 0 ? -1 : 0);
+    sp.behaviour = beh;
+    VH_CHECK_OK(vh_poi_suggest(c, r, &st, &sp, &out, &n));
+    if (n >= 2) {
+        VH_CHECK_STR_EQ(out[0].place->id, "2");
+        VH_CHECK_STR_EQ(out[1].place->id, "3");
+        VH_CHECK(strstr(out[0].why, "fits your visit history (1.00)") != NULL);
+    }
+    vh_poi_suggestions_free(out, n);
+    vh_poi_rules_free(r);
+    vh_poi_catalog_free(c);
     vh_poi_cf_model_free(m);
     /* Leave-last-out: the even users' last check-in is the gym after the office,
      * the odd users' is the office after home; co-visitation gets them all. */

@@ -254,6 +254,10 @@ typedef struct vh_poi_suggest_params {
     double mmr_lambda;      /* 0.7: relevance vs. diversity (same category = similarity 1) */
     int max_per_category;   /* 2: hard cap per category in the result (0 = none) */
     int include_closed;     /* 0: places known to be closed now are dropped */
+    const float *behaviour; /* optional, NULL = none: per catalog place a learned score in
+                               [0,1] (vh_poi_behaviour_scores), added as w_behaviour·b;
+                               borrowed, must hold vh_poi_catalog_count() values */
+    double w_behaviour;     /* 0.3 */
 } vh_poi_suggest_params;
 vh_poi_suggest_params vh_poi_suggest_default_params(void);
 
@@ -357,6 +361,17 @@ size_t vh_poi_cf_model_items(const vh_poi_cf_model *m);
 /* Item index of a source id, or -1. */
 long vh_poi_cf_model_find(const vh_poi_cf_model *m, long long item_id);
 long long vh_poi_cf_model_item_id(const vh_poi_cf_model *m, size_t index);
+
+/* Learned scores for a catalog from a visit history: places whose id (the
+ * catalog's `id` string, parsed as an integer) is in the model get the model's
+ * score for `history_ids` / `minutes` (h entries, oldest first; ids not in the
+ * model are ignored), scaled so the best place is 1; others get 0. Writes
+ * vh_poi_catalog_count(catalog) values to `out`. Returns the number of catalog
+ * places matched to the model, or a negative status (VH_ENOTFOUND when no
+ * history id is in the model). */
+long vh_poi_behaviour_scores(const vh_poi_cf_model *m, const vh_poi_catalog *catalog,
+                             const long long *history_ids, const long long *minutes, size_t h,
+                             const vh_poi_cf_params *p, float *out);
 
 /* Leave-last-out evaluation result for one recommender. */
 typedef struct vh_poi_eval_result {

@@ -13,6 +13,7 @@ static void usage(FILE *out) {
             "       verhm poi suggest --emotion E --at LAT,LON [--age-group G] [--gender X] [-n 5]\n"
             "                         [--catalog CATALOG|FILE.geojson|FILE.csv] [--time YYYY-MM-DDTHH:MM]\n"
             "                         [--max-km K] [--include-closed] [--rules FILE] [--json]\n"
+            "                         [--model MODEL --history ID[@MINUTE],...]\n"
             "       verhm poi train [--checkins CSV] [--pois CSV] --out MODEL [--json]\n"
             "       verhm poi eval [--checkins CSV] [--pois CSV] [--exclude-visited] [--json]\n"
             "       (train/eval tuning: --window-min 360 --recency-days 60 --context-hours 1\n"
@@ -24,7 +25,8 @@ static void usage(FILE *out) {
             "suggest    places for a state: emotion (Happy Worried Sad Excited Exhausted Frustrated\n"
             "           Bored Neutral, or FER+ labels), age group (Child Teen Adult Senior/Old;\n"
             "           default Adult), gender (male female unknown; default unknown), each with why.\n"
-            "           --time is local time at the place (default: now); hours decide open-now\n"
+            "           --time is local time at the place (default: now); hours decide open-now;\n"
+            "           --model/--history add learned scores for catalog places whose id is in the model\n"
             "train      co-visitation model from check-ins (user,poi,minute) and places (poi,lat,lon);\n"
             "           defaults: $VERHM_DATA/poi/nyc_checkins.csv and nyc_pois.csv\n"
             "eval       leave-last-out HR@10 / NDCG@10 of co-visitation, BPR, popularity, distance\n"
@@ -148,6 +150,51 @@ static int open_catalog(const char *path, vh_poi_catalog **out) {
     return rc;
 }
 
+/* Parses "ID[@MINUTE],..." into new arrays (caller frees). Returns the count,
+ * or -1 after printing an error. */
+static long parse_history(const char *hist, long long **ids_out, long long **mins_out) {
+    size_t cap = 1, h = 0;
+    for (const char *s = hist; *s; s++) cap += *s == ',';
+    long long *ids = malloc(cap * sizeof *ids), *mins = malloc(cap * sizeof *mins);
+    char *copy = malloc(strlen(hist) + 1);
+    if (!ids || !mins || !copy) {
+        free(ids); free(mins); free(copy);
+        vh_cli_fail(NULL, "out of memory");
+        return -1;
+    }
+    strcpy(copy, hist);
+    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+        char *at = strchr(tok, '@'), *end;
+        long long minute = 0;
+        if (at) {
+            *at = 0;
+            minute = strtoll(at + 1, &end, 10);
+            if (end == at + 1 || *end) {
+                vh_cli_fail(NULL, "--history: bad minute in '%s@%s'", tok, at + 1);
+                free(ids); free(mins); free(copy);
+                return -1;
+            }
+        }
+        long long id = strtoll(tok, &end, 10);
+        if (end == tok || *end) {
+            vh_cli_fail(NULL, "--history: '%s' is not a numeric place id", tok);
+            free(ids); free(mins); free(copy);
+            return -1;
+        }
+        ids[h] = id;
+        mins[h++] = minute;
+    }
+    free(copy);
+    if (h == 0) {
+        vh_cli_fail(NULL, "--history is empty");
+        free(ids); free(mins);
+        return -1;
+    }
+    *ids_out = ids;
+    *mins_out = mins;
+    return (long)h;
+}
+
 static int cmd_suggest(int argc, char **argv) {
     static const struct option opts[] = {
         {"emotion", required_argument, 0, 'e'}, {"age-group", required_argument, 0, 'a'},
@@ -155,8 +202,10 @@ static int cmd_suggest(int argc, char **argv) {
         {"catalog", required_argument, 0, 'c'}, {"rules", required_argument, 0, 'r'},
         {"time", required_argument, 0, 't'}, {"max-km", required_argument, 0, 'k'},
         {"include-closed", no_argument, 0, 'C'}, {"json", no_argument, 0, 'j'},
+        {"model", required_argument, 0, 'm'}, {"history", required_argument, 0, 'H'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     const char *emo = NULL, *age = "Adult", *gender = "unknown", *at = NULL, *catalog = NULL, *rules_path = NULL, *when = NULL;
+    const char *model_path = NULL, *hist = NULL;
     int json = 0, c;
     vh_poi_suggest_params sp = vh_poi_suggest_default_params();
     double km;
@@ -175,6 +224,8 @@ static int cmd_suggest(int argc, char **argv) {
             break;
         case 'n': if (vh_cli_parse_int("poi suggest", "-n", optarg, 1, 1000, &sp.n)) return VH_EXIT_USAGE; break;
         case 'C': sp.include_closed = 1; break;
+        case 'm': model_path = optarg; break;
+        case 'H': hist = optarg; break;
         case 'j': json = 1; break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error("poi suggest", "unknown option '%s'", argv[optind - 1]);
@@ -183,6 +234,7 @@ static int cmd_suggest(int argc, char **argv) {
     if (optind < argc) return vh_cli_usage_error("poi suggest", "unexpected argument '%s'", argv[optind]);
     if (!emo) return vh_cli_usage_error("poi suggest", "--emotion is required");
     if (!at) return vh_cli_usage_error("poi suggest", "--at LAT,LON is required");
+    if (!model_path != !hist) return vh_cli_usage_error("poi suggest", "--model and --history go together");
     vh_poi_state state;
     state.emotion = vh_poi_emotion_parse(emo);
     state.age = vh_poi_age_parse(age);
@@ -210,10 +262,31 @@ static int cmd_suggest(int argc, char **argv) {
     int rc = vh_poi_rules_load(rules_path, &rules);
     if (rc) return vh_cli_fail_status(rc);
     if (open_catalog(catalog, &cat)) { vh_poi_rules_free(rules); return VH_EXIT_INPUT; }
+    float *beh = NULL;
+    if (model_path) {
+        vh_poi_cf_model *m = NULL;
+        long long *ids = NULL, *mins = NULL;
+        long h = parse_history(hist, &ids, &mins);
+        if (h < 0) { vh_poi_catalog_free(cat); vh_poi_rules_free(rules); return VH_EXIT_INPUT; }
+        rc = vh_poi_cf_model_load(model_path, &m);
+        beh = malloc((vh_poi_catalog_count(cat) + 1) * sizeof *beh);
+        long matched = rc ? rc : beh ? vh_poi_behaviour_scores(m, cat, ids, mins, (size_t)h, NULL, beh) : VH_ENOMEM;
+        free(ids);
+        free(mins);
+        vh_poi_cf_model_free(m);
+        if (matched < 0) {
+            free(beh);
+            vh_poi_catalog_free(cat);
+            vh_poi_rules_free(rules);
+            return vh_cli_fail_status((int)matched);
+        }
+        if (matched == 0) vh_log(VH_LOG_WARN, "%s: no catalog place id is in the model %s; history not used", catalog, model_path);
+        sp.behaviour = beh;
+    }
     vh_poi_suggestion *s = NULL;
     size_t n = 0;
     rc = vh_poi_suggest(cat, rules, &state, &sp, &s, &n);
-    if (rc) { vh_poi_catalog_free(cat); vh_poi_rules_free(rules); return vh_cli_fail_status(rc); }
+    if (rc) { free(beh); vh_poi_catalog_free(cat); vh_poi_rules_free(rules); return vh_cli_fail_status(rc); }
     char *sentence = vh_poi_sentence(&state, s, n);
     if (json) {
         vh_buf b = {0};
@@ -263,6 +336,7 @@ static int cmd_suggest(int argc, char **argv) {
     }
     vh_free(sentence);
     vh_poi_suggestions_free(s, n);
+    free(beh);
     vh_poi_catalog_free(cat);
     vh_poi_rules_free(rules);
     return 0;
@@ -432,31 +506,22 @@ static int cmd_recommend(int argc, char **argv) {
     vh_poi_cf_model *m = NULL;
     int rc = vh_poi_cf_model_load(mp, &m);
     if (rc) return vh_cli_fail_status(rc);
-    size_t ni = vh_poi_cf_model_items(m), h = 0, cap = 1;
-    for (const char *s = hist; *s; s++) cap += *s == ',';
-    int *items = malloc(cap * sizeof *items);
-    long long *mins = malloc(cap * sizeof *mins);
+    size_t ni = vh_poi_cf_model_items(m), h = 0;
+    long long *ids = NULL, *idmins = NULL;
+    long nh = parse_history(hist, &ids, &idmins);
+    if (nh < 0) { vh_poi_cf_model_free(m); return VH_EXIT_INPUT; }
+    int *items = malloc((size_t)nh * sizeof *items);
+    long long *mins = malloc((size_t)nh * sizeof *mins);
     double *scores = malloc(ni * sizeof *scores);
     unsigned char *taken = calloc(ni, 1);
-    char *copy = malloc(strlen(hist) + 1);
     int ret = 0;
-    if (!items || !mins || !scores || !taken || !copy) { ret = vh_cli_fail(NULL, "out of memory"); goto done; }
-    strcpy(copy, hist);
-    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
-        char *at = strchr(tok, '@'), *end;
-        long long minute = 0;
-        if (at) {
-            *at = 0;
-            minute = strtoll(at + 1, &end, 10);
-            if (end == at + 1 || *end) { ret = vh_cli_fail(NULL, "--history: bad minute in '%s@%s'", tok, at + 1); goto done; }
-        }
-        long long id = strtoll(tok, &end, 10);
-        long idx = end == tok || *end ? -1 : vh_poi_cf_model_find(m, id);
-        if (idx < 0) { ret = vh_cli_fail(mp, "place '%s' from --history is not in the model", tok); goto done; }
+    if (!items || !mins || !scores || !taken) { ret = vh_cli_fail(NULL, "out of memory"); goto done; }
+    for (long k = 0; k < nh; k++) {
+        long idx = vh_poi_cf_model_find(m, ids[k]);
+        if (idx < 0) { ret = vh_cli_fail(mp, "place %lld from --history is not in the model", ids[k]); goto done; }
         items[h] = (int)idx;
-        mins[h++] = minute;
+        mins[h++] = idmins[k];
     }
-    if (h == 0) { ret = vh_cli_usage_error("poi recommend", "--history is empty"); goto done; }
     if ((rc = vh_poi_cf_score(m, items, mins, h, NULL, scores))) { ret = vh_cli_fail_status(rc); goto done; }
     vh_buf b = {0};
     vh_json_writer w;
@@ -482,11 +547,12 @@ static int cmd_recommend(int argc, char **argv) {
     if (json) vh_cli_print_json(&b);
     vh_buf_free(&b);
 done:
+    free(ids);
+    free(idmins);
     free(items);
     free(mins);
     free(scores);
     free(taken);
-    free(copy);
     vh_poi_cf_model_free(m);
     return ret;
 }

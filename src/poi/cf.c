@@ -772,3 +772,46 @@ done:
     vh_poi_cf_model_free(m);
     return rc;
 }
+
+long vh_poi_behaviour_scores(const vh_poi_cf_model *m, const vh_poi_catalog *catalog,
+                             const long long *history_ids, const long long *minutes, size_t h,
+                             const vh_poi_cf_params *p, float *out) {
+    if (!m || !catalog || !history_ids || !minutes || !out || h == 0)
+        return vh__fail(NULL, VH_EINVAL, "behaviour_scores: invalid arguments");
+    size_t nc = vh_poi_catalog_count(catalog), hv = 0;
+    for (size_t i = 0; i < nc; i++) out[i] = 0;
+    int *items = malloc(h * sizeof *items);
+    long long *mins = malloc(h * sizeof *mins);
+    double *scores = malloc(m->n_items * sizeof *scores);
+    long matched = 0;
+    int rc = VH_OK;
+    if (!items || !mins || !scores) { rc = vh__fail(NULL, VH_ENOMEM, "behaviour_scores: out of memory"); goto done; }
+    for (size_t k = 0; k < h; k++) {
+        long it = vh_poi_cf_model_find(m, history_ids[k]);
+        if (it < 0) continue;
+        items[hv] = (int)it;
+        mins[hv++] = minutes[k];
+    }
+    if (hv == 0) { rc = vh__fail(NULL, VH_ENOTFOUND, "behaviour_scores: no history place is in the model"); goto done; }
+    if ((rc = vh_poi_cf_score(m, items, mins, hv, p, scores)) != VH_OK) goto done;
+    double best = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const char *id = vh_poi_catalog_get(catalog, i)->id;
+        char *end;
+        if (!id[0]) continue;
+        long long v = strtoll(id, &end, 10);
+        if (*end) continue;
+        long it = vh_poi_cf_model_find(m, v);
+        if (it < 0) continue;
+        out[i] = (float)scores[it];
+        if (scores[it] > best) best = scores[it];
+        matched++;
+    }
+    if (best > 0)
+        for (size_t i = 0; i < nc; i++) out[i] = (float)(out[i] / best);
+done:
+    free(items);
+    free(mins);
+    free(scores);
+    return rc ? rc : matched;
+}

@@ -182,12 +182,14 @@ vh_poi_suggest_params vh_poi_suggest_default_params(void) {
     p.mmr_lambda = 0.7;
     p.max_per_category = 2;
     p.include_closed = 0;
+    p.behaviour = NULL;
+    p.w_behaviour = 0.3;
     return p;
 }
 
 typedef struct cand {
     size_t idx;
-    double score, fit, dist, pop;
+    double score, fit, dist, pop, beh;
     int open;
 } cand;
 
@@ -221,7 +223,7 @@ int vh_poi_suggest(const vh_poi_catalog *catalog, const vh_poi_rules *rules,
     if (!(fabs(p->lat) <= 90 && fabs(p->lon) <= 180))
         return vh__fail(NULL, VH_ERANGE, "suggest: position out of range (lat %g, lon %g)", p->lat, p->lon);
     if (p->n < 1 || p->n > 1000 || !(p->dist_scale_m > 0) || !(p->max_dist_m >= 0) || !(p->mmr_lambda >= 0 && p->mmr_lambda <= 1) ||
-        !(p->w_fit >= 0 && p->w_dist >= 0 && p->w_open >= 0 && p->w_pop >= 0) || p->max_per_category < 0 ||
+        !(p->w_fit >= 0 && p->w_dist >= 0 && p->w_open >= 0 && p->w_pop >= 0 && p->w_behaviour >= 0) || p->max_per_category < 0 ||
         (p->now.weekday >= 0 && (p->now.weekday > 6 || p->now.minute < 0 || p->now.minute >= 1440)))
         return vh__fail(NULL, VH_EINVAL, "suggest: invalid parameters");
     size_t n = vh_poi_catalog_count(catalog);
@@ -246,8 +248,12 @@ int vh_poi_suggest(const vh_poi_catalog *catalog, const vh_poi_rules *rules,
         if (c.open == 0 && !p->include_closed) continue;
         c.fit = fit[q->category];
         c.pop = q->popularity;
+        c.beh = p->behaviour ? p->behaviour[i] : 0;
+        if (!(c.beh >= 0)) c.beh = 0;
+        if (c.beh > 1) c.beh = 1;
         c.score = p->w_fit * c.fit + p->w_dist * exp(-c.dist / p->dist_scale_m) +
-                  p->w_open * (c.open == 1 ? 1.0 : c.open == 0 ? 0.0 : 0.5) + p->w_pop * c.pop;
+                  p->w_open * (c.open == 1 ? 1.0 : c.open == 0 ? 0.0 : 0.5) + p->w_pop * c.pop +
+                  (p->behaviour ? p->w_behaviour * c.beh : 0);
         cs[nc++] = c;
     }
     if (nc == 0) {
@@ -303,6 +309,7 @@ int vh_poi_suggest(const vh_poi_catalog *catalog, const vh_poi_rules *rules,
         else if (p->now.weekday < 0) vh_buf_puts(&b, "; opening hours not checked");
         else vh_buf_puts(&b, "; hours unknown");
         if (c->pop >= 0.3) vh_buf_printf(&b, "; well known (popularity %.2f)", c->pop);
+        if (c->beh >= 0.05) vh_buf_printf(&b, "; fits your visit history (%.2f)", c->beh);
         if (b.failed) {
             vh_buf_free(&b);
             vh_poi_suggestions_free(res, got);
