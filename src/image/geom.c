@@ -31,6 +31,7 @@ static int round_f(float v) { return (int)lrintf(v); } /* half to even, like cvR
 typedef struct lin_tab {
     int *xofs, *yofs;     /* source column (×1) / row of the first tap */
     int16_t *ax, *by;     /* two weights per output column / row, sum ≈ 2048 */
+    int *xo;              /* byte offsets of both taps per output column */
 } lin_tab;
 
 /* area_mode: OpenCV's INTER_AREA-when-enlarging weights instead of half-pixel. */
@@ -68,22 +69,46 @@ typedef struct lin_job {
 
 /* Horizontal pass of one source row into `out` (dw*c ints, weights ×2048).
  * Inlined with a constant channel count so the inner loop is unrolled. */
-static inline void lin_hrow_c(const uint8_t *s, const lin_tab *t, int dw, int last, int c, int32_t *out) {
+static inline void lin_hrow_c(const uint8_t *s, const lin_tab *t, int dw, int c, int32_t *out) {
+    const int *xo = t->xo;
+    const int16_t *ax = t->ax;
     for (int x = 0; x < dw; x++, out += c) {
-        int sx = t->xofs[x], sx1 = sx + 1 > last ? last : sx + 1;
-        int a0 = t->ax[2 * x], a1 = t->ax[2 * x + 1];
-        const uint8_t *p0 = s + (size_t)sx * (size_t)c, *p1 = s + (size_t)sx1 * (size_t)c;
+        const uint8_t *p0 = s + xo[2 * x], *p1 = s + xo[2 * x + 1];
+        int a0 = ax[2 * x], a1 = ax[2 * x + 1];
         for (int k = 0; k < c; k++) out[k] = p0[k] * a0 + p1[k] * a1;
+    }
+}
+
+/* Both source rows of an output row in one sweep (shares the table loads). */
+static inline void lin_hrow2_c(const uint8_t *s0, const uint8_t *s1, const lin_tab *t, int dw, int c, int32_t *o0,
+                               int32_t *o1) {
+    const int *xo = t->xo;
+    const int16_t *ax = t->ax;
+    for (int x = 0; x < dw; x++, o0 += c, o1 += c) {
+        int i0 = xo[2 * x], i1 = xo[2 * x + 1];
+        int a0 = ax[2 * x], a1 = ax[2 * x + 1];
+        for (int k = 0; k < c; k++) {
+            o0[k] = s0[i0 + k] * a0 + s0[i1 + k] * a1;
+            o1[k] = s1[i0 + k] * a0 + s1[i1 + k] * a1;
+        }
+    }
+}
+
+static void lin_hrow2(const vh_image *src, int y0, int y1, const lin_tab *t, int dw, int32_t *o0, int32_t *o1) {
+    const uint8_t *s0 = src->data + (size_t)y0 * src->stride, *s1 = src->data + (size_t)y1 * src->stride;
+    switch (src->c) {
+    case 1: lin_hrow2_c(s0, s1, t, dw, 1, o0, o1); break;
+    case 3: lin_hrow2_c(s0, s1, t, dw, 3, o0, o1); break;
+    default: lin_hrow2_c(s0, s1, t, dw, 4, o0, o1); break;
     }
 }
 
 static void lin_hrow(const vh_image *src, int sy, const lin_tab *t, int dw, int32_t *out) {
     const uint8_t *s = src->data + (size_t)sy * src->stride;
-    int last = src->w - 1;
     switch (src->c) {
-    case 1: lin_hrow_c(s, t, dw, last, 1, out); break;
-    case 3: lin_hrow_c(s, t, dw, last, 3, out); break;
-    default: lin_hrow_c(s, t, dw, last, 4, out); break;
+    case 1: lin_hrow_c(s, t, dw, 1, out); break;
+    case 3: lin_hrow_c(s, t, dw, 3, out); break;
+    default: lin_hrow_c(s, t, dw, 4, out); break;
     }
 }
 
@@ -126,6 +151,11 @@ static void lin_rows(void *ctx, size_t begin, size_t end, int tid) {
     for (size_t y = begin; y < end; y++) {
         int sy = j->t->yofs[y];
         int y0 = VH_CLAMP(sy, 0, src->h - 1), y1 = VH_CLAMP(sy + 1, 0, src->h - 1);
+        if (cached0 != y0 && cached1 != y0 && cached1 != y1 && y0 != y1) {
+            lin_hrow2(src, y0, y1, j->t, dst->w, r0, r1);
+            cached0 = y0;
+            cached1 = y1;
+        }
         if (cached0 != y0) {
             if (cached1 == y0) { int32_t *t = r0; r0 = r1; r1 = t; cached1 = -1; }
             else lin_hrow(src, y0, j->t, dst->w, r0);
@@ -145,12 +175,18 @@ static int resize_linear(const vh_image *src, vh_image *dst, double ix, double i
     t.yofs = malloc(sizeof(int) * (size_t)dh);
     t.ax = malloc(sizeof(int16_t) * 2 * (size_t)dw);
     t.by = malloc(sizeof(int16_t) * 2 * (size_t)dh);
+    t.xo = malloc(sizeof(int) * 2 * (size_t)dw);
     int st = VH_OK;
-    if (!t.xofs || !t.yofs || !t.ax || !t.by) {
+    if (!t.xofs || !t.yofs || !t.ax || !t.by || !t.xo) {
         st = vh__fail(NULL, VH_ENOMEM, "resize: out of memory");
     } else {
         lin_axis(src->w, dw, ix, area_mode, 1, t.xofs, t.ax);
         lin_axis(src->h, dh, iy, area_mode, 0, t.yofs, t.by);
+        for (int x = 0; x < dw; x++) { /* sw*c ≤ 2^17: ints are safe */
+            int s0 = t.xofs[x], s1 = s0 + 1 < src->w ? s0 + 1 : src->w - 1;
+            t.xo[2 * x] = s0 * src->c;
+            t.xo[2 * x + 1] = s1 * src->c;
+        }
         lin_job j = {src, dst, &t, 0};
         vh_parallel_for((size_t)dh, row_grain(dst), lin_rows, &j);
         if (j.failed) st = vh__fail(NULL, VH_ENOMEM, "resize: out of memory");
@@ -159,6 +195,7 @@ static int resize_linear(const vh_image *src, vh_image *dst, double ix, double i
     free(t.yofs);
     free(t.ax);
     free(t.by);
+    free(t.xo);
     return st;
 }
 
