@@ -29,7 +29,8 @@ static void usage(FILE *out) {
             "           --model/--history add learned scores for catalog places whose id is in the model\n"
             "train      co-visitation model from check-ins (user,poi,minute) and places (poi,lat,lon);\n"
             "           defaults: $VERHM_DATA/poi/nyc_checkins.csv and nyc_pois.csv\n"
-            "eval       leave-last-out HR@10 / NDCG@10 of co-visitation, BPR, popularity, distance\n"
+            "eval       leave-last-out HR@10 / NDCG@10 of co-visitation and BPR against the popularity,\n"
+            "           distance and personal (own repeat visits) baselines\n"
             "recommend  next places for a visit history with a trained model\n\n"
             "exit status: 0 success, 1 bad input, 2 usage error\n");
 }
