@@ -34,6 +34,14 @@ expect_exit 0 "resume to 2 epochs" "$VERHM" train "$T/sub" --val "$T/val" --out 
   --checkpoint "$T/m2.ckpt" --json
 check "resumed run did 2 epochs" python3 -c "import json; assert json.load(open('$T/out'))['epochs']==2"
 
+# fine-tune the backbone on a <Label>/ folder with other labels (new head)
+mkdir -p "$T/poi/Happy" "$T/poi/Worried"
+awk -F, '$4>=6{print $1}' "$T/sub/label.csv" | head -12 | while read -r f; do cp "$T/sub/$f" "$T/poi/Happy/"; done
+awk -F, '$7>=4||$10>=4{print $1}' "$T/sub/label.csv" | head -12 | while read -r f; do cp "$T/sub/$f" "$T/poi/Worried/"; done
+expect_exit 0 "fine-tune --from" "$VERHM" train "$T/poi" --from "$T/m.safetensors" --out "$T/ft.safetensors" \
+  --epochs 1 --batch 8 --seed 3 --threads 2 --json
+check "fine-tuned labels" python3 -c "import json; d=json.load(open('$T/out')); assert d['labels']==['Happy','Worried'], d['labels']"
+
 expect_exit 0 "eval json" "$VERHM" eval "$T/m.safetensors" "$T/val" --json
 check "eval json fields" python3 -c "
 import json; d=json.load(open('$T/out'))
