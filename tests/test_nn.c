@@ -154,6 +154,7 @@ VH_TEST(fast_vs_reference_kernels) {
         int x;
         vh_nn_graph *g = image_graph(8, 12, 11, &x);
         int y = vh_nn_conv2d(g, "c", x, cfg[c][0], cfg[c][1], cfg[c][2], cfg[c][3], cfg[c][4], cfg[c][5], cfg[c][6]);
+        if (c % 2 == 0) y = vh_nn_maxpool(g, y, 2, 2, 0); /* fast 2x2 path vs general loop */
         y = vh_nn_flatten(g, y);
         y = vh_nn_dense(g, "fc", y, 7, 1);
         compare_kernels(g, add_mse_head(g, y), 1e-4);
@@ -249,12 +250,13 @@ static void rnn_case(int lstm, int bidir, int retseq, int use_len) {
     int y = lstm ? vh_nn_lstm(g, "rnn", x, len, 4, bidir, retseq) : vh_nn_gru(g, "rnn", x, len, 4, bidir, retseq);
     VH_CHECK_INT_GE(y, 0);
     int loss = add_mse_head(g, y);
-    VH_CHECK_OK(vh_nn_graph_compile(g, 3));
+    /* batch 9: the per-step loops and GEMMs are split over threads */
+    VH_CHECK_OK(vh_nn_graph_compile(g, 9));
     fill(vh_nn_value(g, x), 1.0);
     fill(vh_nn_value(g, vh_nn_node_find(g, "target")), 1.0);
     if (use_len) {
-        float l[3] = {5, 2, 4};
-        VH_CHECK_OK(vh_nn_set_input(g, len, l, 3));
+        float l[9] = {5, 2, 4, 1, 5, 3, 5, 2, 4};
+        VH_CHECK_OK(vh_nn_set_input(g, len, l, 9));
     }
     VH_CHECK_INT_EQ(gradcheck(g, loss, 1e-2, 2e-2, 2e-3, 24), 0);
     if (use_len && retseq) { /* padding steps output exactly zero */

@@ -67,17 +67,59 @@ static rdir dir_cache(vh__nn_node *n, const rgeom *r, int d) {
 
 static int tstep(int d, int s, int len) { return d ? len - 1 - s : s; }
 
+/* Per-step state shared by the parallel gate loops (split over the batch). */
+typedef struct {
+    const rgeom *r;
+    rdir c;
+    int d, s;
+    const int *len;
+    const float *pre, *Z, *Hp, *bhh, *dyall;
+    float *dh, *dc, *dhn, *Dh;
+} rstep;
+
+static void fwd_gates(void *vc, size_t bb, size_t be, int tid) {
+    (void)tid;
+    const rstep *k = vc;
+    const rgeom *r = k->r;
+    int H = r->H, G = r->G, GC = r->GC, T = r->T, s = k->s, d = k->d;
+    for (size_t b = bb; b < be; b++) {
+        int L = k->len[b];
+        if (s >= L) continue;
+        size_t bt = b * T + tstep(d, s, L);
+        const float *p = k->pre + bt * G, *z = k->Z + b * G, *hp = k->Hp + b * H, *bhh = k->bhh;
+        float *gt = k->c.gates + bt * GC, *ct = k->c.c + bt * H, *ht = k->c.h + bt * H;
+        const float *cp = s == 0 ? NULL : k->c.c + (b * T + tstep(d, s - 1, L)) * H;
+        if (r->lstm) {
+            for (int j = 0; j < H; j++) {
+                float ig = sigm(p[j] + z[j]), fg = sigm(p[H + j] + z[H + j]);
+                float gg = tanhf(p[2 * H + j] + z[2 * H + j]), og = sigm(p[3 * H + j] + z[3 * H + j]);
+                float cv = fg * (cp ? cp[j] : 0.0f) + ig * gg;
+                gt[j] = ig, gt[H + j] = fg, gt[2 * H + j] = gg, gt[3 * H + j] = og;
+                ct[j] = cv;
+                ht[j] = og * tanhf(cv);
+            }
+        } else {
+            for (int j = 0; j < H; j++) {
+                float hn = z[2 * H + j] + bhh[2 * H + j];
+                float rg = sigm(p[j] + z[j] + bhh[j]), zg = sigm(p[H + j] + z[H + j] + bhh[H + j]);
+                float ng = tanhf(p[2 * H + j] + rg * hn);
+                gt[j] = rg, gt[H + j] = zg, gt[2 * H + j] = ng, gt[3 * H + j] = hn;
+                ht[j] = (1 - zg) * ng + zg * hp[j];
+            }
+        }
+    }
+}
+
 int vh__nn_rnn_forward(vh_nn_graph *g, vh__nn_node *n) {
     /* cache is laid out for max_batch; use max geometry for offsets */
     rgeom R = rnn_geom(g, n, g->max_batch);
     rgeom r = rnn_geom(g, n, g->batch);
-    r.per_dir = R.per_dir;
     vh__nn_node *xn = vh__in(g, n, 0);
     float *scr = (float *)n->cache + (size_t)r.dirs * R.per_dir;
     int *len = (int *)(scr + rnn_scratch(&R));
     int st = vh__nn_get_lengths(g, n, n->ia[3], r.T, len);
     if (st) return st;
-    int N = r.N, T = r.T, H = r.H, G = r.G, GC = r.GC;
+    int N = r.N, T = r.T, H = r.H, G = r.G;
     float *Hp = scr, *Z = Hp + (size_t)R.N * H;
     size_t NT = (size_t)N * T;
     memset(n->val.data, 0, vh__total(g, n) * sizeof(float));
@@ -90,39 +132,16 @@ int vh__nn_rnn_forward(vh_nn_graph *g, vh__nn_node *n) {
         vh__nn_pgemm(0, 1, (int)NT, G, r.F, 1.0f, xn->val.data, r.F, wih, r.F, 0.0f, pre, G);
         for (size_t i = 0; i < NT; i++)
             for (int j = 0; j < G; j++) pre[i * G + j] += bih[j] + (r.lstm ? bhh[j] : 0.0f);
+        rstep k = {&r, c, d, 0, len, pre, Z, Hp, bhh, NULL, NULL, NULL, NULL, NULL};
         for (int s = 0; s < T; s++) {
             for (int b = 0; b < N; b++) {
                 float *hp = Hp + (size_t)b * H;
                 if (s == 0 || s >= len[b]) memset(hp, 0, (size_t)H * sizeof(float));
                 else memcpy(hp, c.h + ((size_t)b * T + tstep(d, s - 1, len[b])) * H, (size_t)H * sizeof(float));
             }
-            vh_nn_gemm(0, 1, N, G, H, 1.0f, Hp, H, whh, H, 0.0f, Z, G);
-            for (int b = 0; b < N; b++) {
-                if (s >= len[b]) continue;
-                int t = tstep(d, s, len[b]);
-                size_t bt = (size_t)b * T + t;
-                const float *p = pre + bt * G, *z = Z + (size_t)b * G, *hp = Hp + (size_t)b * H;
-                float *gt = c.gates + bt * GC, *ct = c.c + bt * H, *ht = c.h + bt * H;
-                const float *cp = s == 0 ? NULL : c.c + ((size_t)b * T + tstep(d, s - 1, len[b])) * H;
-                if (r.lstm) {
-                    for (int j = 0; j < H; j++) {
-                        float ig = sigm(p[j] + z[j]), fg = sigm(p[H + j] + z[H + j]);
-                        float gg = tanhf(p[2 * H + j] + z[2 * H + j]), og = sigm(p[3 * H + j] + z[3 * H + j]);
-                        float cv = fg * (cp ? cp[j] : 0.0f) + ig * gg;
-                        gt[j] = ig, gt[H + j] = fg, gt[2 * H + j] = gg, gt[3 * H + j] = og;
-                        ct[j] = cv;
-                        ht[j] = og * tanhf(cv);
-                    }
-                } else {
-                    for (int j = 0; j < H; j++) {
-                        float hn = z[2 * H + j] + bhh[2 * H + j];
-                        float rg = sigm(p[j] + z[j] + bhh[j]), zg = sigm(p[H + j] + z[H + j] + bhh[H + j]);
-                        float ng = tanhf(p[2 * H + j] + rg * hn);
-                        gt[j] = rg, gt[H + j] = zg, gt[2 * H + j] = ng, gt[3 * H + j] = hn;
-                        ht[j] = (1 - zg) * ng + zg * hp[j];
-                    }
-                }
-            }
+            vh__nn_pgemm(0, 1, N, G, H, 1.0f, Hp, H, whh, H, 0.0f, Z, G);
+            k.s = s;
+            vh_parallel_for((size_t)N, 4, fwd_gates, &k);
         }
         /* outputs */
         for (int b = 0; b < N; b++) {
@@ -140,17 +159,73 @@ int vh__nn_rnn_forward(vh_nn_graph *g, vh__nn_node *n) {
     return VH_OK;
 }
 
+static void bwd_gates(void *vc, size_t bb, size_t be, int tid) {
+    (void)tid;
+    const rstep *k = vc;
+    const rgeom *r = k->r;
+    int H = r->H, G = r->G, GC = r->GC, T = r->T, s = k->s, d = k->d;
+    for (size_t b = bb; b < be; b++) {
+        float *hp = (float *)k->Hp + b * H;
+        int L = k->len[b];
+        if (s >= L) {
+            memset(hp, 0, (size_t)H * sizeof(float));
+            continue;
+        }
+        size_t bt = b * T + tstep(d, s, L);
+        size_t btp = s == 0 ? 0 : b * T + tstep(d, s - 1, L);
+        if (s == 0) memset(hp, 0, (size_t)H * sizeof(float));
+        else memcpy(hp, k->c.h + btp * H, (size_t)H * sizeof(float));
+        float *dhb = k->dh + b * H, *dcb = k->dc + b * H;
+        for (int j = 0; j < H; j++) dhb[j] = k->dhn[b * H + j];
+        const float *dy = NULL;
+        if (r->retseq) dy = k->dyall + (bt * r->dirs) * H + (size_t)d * H;
+        else if (s == L - 1) dy = k->dyall + b * r->dirs * H + (size_t)d * H;
+        if (dy)
+            for (int j = 0; j < H; j++) dhb[j] += dy[j];
+        const float *gt = k->c.gates + bt * GC;
+        float *dp = k->c.dpre + bt * G, *Dhb = k->Dh + b * G;
+        if (r->lstm) {
+            const float *ct = k->c.c + bt * H, *cp = s == 0 ? NULL : k->c.c + btp * H;
+            for (int j = 0; j < H; j++) {
+                float ig = gt[j], fg = gt[H + j], gg = gt[2 * H + j], og = gt[3 * H + j];
+                float tc = tanhf(ct[j]);
+                float dcv = dcb[j] + dhb[j] * og * (1 - tc * tc);
+                float cpv = cp ? cp[j] : 0.0f;
+                dp[j] = dcv * gg * ig * (1 - ig);
+                dp[H + j] = dcv * cpv * fg * (1 - fg);
+                dp[2 * H + j] = dcv * ig * (1 - gg * gg);
+                dp[3 * H + j] = dhb[j] * tc * og * (1 - og);
+                dcb[j] = dcv * fg; /* becomes dc of the previous step */
+            }
+            memcpy(Dhb, dp, (size_t)G * sizeof(float));
+        } else {
+            for (int j = 0; j < H; j++) {
+                float rg = gt[j], zg = gt[H + j], ng = gt[2 * H + j], hn = gt[3 * H + j];
+                float dz = dhb[j] * (hp[j] - ng), dn = dhb[j] * (1 - zg);
+                float dpn = dn * (1 - ng * ng);
+                float dr = dpn * hn;
+                dp[j] = dr * rg * (1 - rg);
+                dp[H + j] = dz * zg * (1 - zg);
+                dp[2 * H + j] = dpn;
+                Dhb[j] = dp[j];
+                Dhb[H + j] = dp[H + j];
+                Dhb[2 * H + j] = dpn * rg;
+                dcb[j] = dhb[j] * zg; /* direct path to h_prev */
+            }
+        }
+    }
+}
+
 void vh__nn_rnn_backward(vh_nn_graph *g, vh__nn_node *n) {
     rgeom R = rnn_geom(g, n, g->max_batch);
     rgeom r = rnn_geom(g, n, g->batch);
     vh__nn_node *xn = vh__in(g, n, 0);
     float *scr = (float *)n->cache + (size_t)r.dirs * R.per_dir;
     int *len = (int *)(scr + rnn_scratch(&R));
-    int N = r.N, T = r.T, H = r.H, G = r.G, GC = r.GC;
+    int N = r.N, T = r.T, H = r.H, G = r.G;
     size_t MN = (size_t)R.N;
     float *Hp = scr, *Z = Hp + MN * H, *dh = Z + MN * G, *dc = dh + MN * H, *dhn = dc + MN * H, *Dh = dhn + MN * H;
     size_t NT = (size_t)N * T;
-    (void)Z;
     for (int d = 0; d < r.dirs; d++) {
         rdir c = dir_cache(n, &R, d);
         const float *wih = vh__pt(g, n, 4 * d)->data, *whh = vh__pt(g, n, 4 * d + 1)->data;
@@ -159,66 +234,16 @@ void vh__nn_rnn_backward(vh_nn_graph *g, vh__nn_node *n) {
         memset(c.dpre, 0, NT * G * sizeof(float));
         memset(dhn, 0, (size_t)N * H * sizeof(float));
         memset(dc, 0, (size_t)N * H * sizeof(float));
+        rstep k = {&r, c, d, 0, len, NULL, NULL, Hp, NULL, n->val.grad, dh, dc, dhn, Dh};
         for (int s = T - 1; s >= 0; s--) {
             memset(Dh, 0, (size_t)N * G * sizeof(float));
-            for (int b = 0; b < N; b++) {
-                float *hp = Hp + (size_t)b * H;
-                if (s >= len[b]) {
-                    memset(hp, 0, (size_t)H * sizeof(float));
-                    continue;
-                }
-                int t = tstep(d, s, len[b]);
-                size_t bt = (size_t)b * T + t;
-                size_t btp = s == 0 ? 0 : (size_t)b * T + tstep(d, s - 1, len[b]);
-                if (s == 0) memset(hp, 0, (size_t)H * sizeof(float));
-                else memcpy(hp, c.h + btp * H, (size_t)H * sizeof(float));
-                float *dhb = dh + (size_t)b * H, *dcb = dc + (size_t)b * H;
-                const float *dy;
-                for (int j = 0; j < H; j++) dhb[j] = dhn[(size_t)b * H + j];
-                if (r.retseq) {
-                    dy = n->val.grad + (bt * r.dirs) * H + (size_t)d * H;
-                    for (int j = 0; j < H; j++) dhb[j] += dy[j];
-                } else if (s == len[b] - 1) {
-                    dy = n->val.grad + (size_t)b * r.dirs * H + (size_t)d * H;
-                    for (int j = 0; j < H; j++) dhb[j] += dy[j];
-                }
-                const float *gt = c.gates + bt * GC;
-                float *dp = c.dpre + bt * G, *Dhb = Dh + (size_t)b * G;
-                if (r.lstm) {
-                    const float *ct = c.c + bt * H, *cp = s == 0 ? NULL : c.c + btp * H;
-                    for (int j = 0; j < H; j++) {
-                        float ig = gt[j], fg = gt[H + j], gg = gt[2 * H + j], og = gt[3 * H + j];
-                        float tc = tanhf(ct[j]);
-                        float dcv = dcb[j] + dhb[j] * og * (1 - tc * tc);
-                        float cpv = cp ? cp[j] : 0.0f;
-                        dp[j] = dcv * gg * ig * (1 - ig);
-                        dp[H + j] = dcv * cpv * fg * (1 - fg);
-                        dp[2 * H + j] = dcv * ig * (1 - gg * gg);
-                        dp[3 * H + j] = dhb[j] * tc * og * (1 - og);
-                        dcb[j] = dcv * fg; /* becomes dc of the previous step */
-                    }
-                    memcpy(Dhb, dp, (size_t)G * sizeof(float));
-                } else {
-                    for (int j = 0; j < H; j++) {
-                        float rg = gt[j], zg = gt[H + j], ng = gt[2 * H + j], hn = gt[3 * H + j];
-                        float dz = dhb[j] * (hp[j] - ng), dn = dhb[j] * (1 - zg);
-                        float dpn = dn * (1 - ng * ng);
-                        float dr = dpn * hn;
-                        dp[j] = dr * rg * (1 - rg);
-                        dp[H + j] = dz * zg * (1 - zg);
-                        dp[2 * H + j] = dpn;
-                        Dhb[j] = dp[j];
-                        Dhb[H + j] = dp[H + j];
-                        Dhb[2 * H + j] = dpn * rg;
-                        dcb[j] = dhb[j] * zg; /* direct path to h_prev */
-                    }
-                }
-            }
+            k.s = s;
+            vh_parallel_for((size_t)N, 4, bwd_gates, &k);
             /* dh_prev = Dh · Whh (+ GRU direct path); dWhh += Dh^T Hp; dbhh += Σ Dh */
-            vh_nn_gemm(0, 0, N, H, G, 1.0f, Dh, G, whh, H, 0.0f, dhn, H);
+            vh__nn_pgemm(0, 0, N, H, G, 1.0f, Dh, G, whh, H, 0.0f, dhn, H);
             if (!r.lstm)
                 for (size_t i = 0; i < (size_t)N * H; i++) dhn[i] += dc[i];
-            vh_nn_gemm(1, 0, G, H, N, 1.0f, Dh, G, Hp, H, 1.0f, dwhh, H);
+            vh__nn_pgemm(1, 0, G, H, N, 1.0f, Dh, G, Hp, H, 1.0f, dwhh, H);
             for (int b = 0; b < N; b++)
                 if (s < len[b])
                     for (int j = 0; j < G; j++) dbhh[j] += Dh[(size_t)b * G + j];
