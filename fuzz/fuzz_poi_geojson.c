@@ -1,8 +1,10 @@
 /* libFuzzer harness: the GeoJSON importer (and, for what it accepts, the
  * opening_hours parser and a suggestion over the result) must never crash,
- * leak or read out of bounds, whatever the input. */
+ * leak or read out of bounds, whatever the input. The same bytes also go to
+ * the rule-table parser and, as text, to the opening_hours parser. */
 #include "verhm/poi.h"
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -39,5 +41,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     vh_poi_rules_free(r);
     vh_poi_catalog_free(c);
+    vh_poi_rules *r2 = NULL;
+    if (vh_poi_rules_parse((const char *)data, size, "fuzz", &r2) == VH_OK) {
+        float fit[VH_POI_NCATEGORIES];
+        (void)vh_poi_rules_fit(r2, VH_EMO_BORED, VH_AGE_SENIOR, VH_GENDER_FEMALE, fit);
+        vh_poi_rules_free(r2);
+    }
+    if (size < 4096) {
+        char *text = malloc(size + 1);
+        if (text) {
+            memcpy(text, data, size);
+            text[size] = 0;
+            vh_poi_hours h;
+            if (vh_poi_hours_parse(text, &h) == VH_OK) {
+                for (int d = 0; d < 7; d++) {
+                    vh_poi_time t = {d, 0};
+                    for (t.minute = 0; t.minute < 1440; t.minute += 97) (void)vh_poi_hours_open(&h, t);
+                }
+            }
+            vh_poi_time t;
+            (void)vh_poi_time_parse(text, &t);
+            free(text);
+        }
+    }
     return 0;
 }
