@@ -79,9 +79,9 @@ int vh_audio_open(const char *path, int rate, vh_audio_reader **out) {
     r->st = r->fc->streams[as];
     AVCodecParameters *par = r->st->codecpar;
     if (par->ch_layout.nb_channels > VH__AUDIO_MAX_CHANNELS || par->sample_rate > VH__AUDIO_MAX_RATE) {
+        int ch = par->ch_layout.nb_channels, sr = par->sample_rate; /* par dies with r */
         vh_audio_close(r);
-        return vh__fail(NULL, VH_ERANGE, "%s: unsupported audio (%d channels, %d Hz)", path,
-                        par->ch_layout.nb_channels, par->sample_rate);
+        return vh__fail(NULL, VH_ERANGE, "%s: unsupported audio (%d channels, %d Hz)", path, ch, sr);
     }
     r->dec = avcodec_alloc_context3(codec);
     r->pkt = av_packet_alloc();
