@@ -1,6 +1,7 @@
 /* Self-contained HTML report with inline SVG charts (no JavaScript, no external
- * resources): mood timeline, negative affect with change detection, emotion
- * distribution, weekday pattern, prosody, questionnaires and alerts. */
+ * resources): mood timeline, negative affect with change detection, valence/
+ * arousal plane, expressivity, emotion distribution, weekday pattern, prosody,
+ * questionnaires and alerts. */
 #define _POSIX_C_SOURCE 200809L
 #include "internal.h"
 #include <math.h>
@@ -90,6 +91,7 @@ static void polyline(chart *c, const double *xs, const double *ys, size_t n, con
 static void timeline(vh_buf *b, const vh_monitor_trends *t) {
     chart c;
     size_t n = t->n_days;
+    if (!n) return;
     double *xs = malloc((n ? n : 1) * sizeof *xs), *ys = malloc((n ? n : 1) * sizeof *ys);
     if (!xs || !ys) { free(xs); free(ys); b->failed = 1; return; }
     for (size_t i = 0; i < n; i++) xs[i] = (double)daynum(t->days[i].date);
@@ -146,15 +148,69 @@ static void timeline(vh_buf *b, const vh_monitor_trends *t) {
     free(ys);
 }
 
+/* Daily points on the valence/arousal plane, older days lighter. */
+static void circumplex(vh_buf *b, const vh_monitor_trends *t) {
+    chart c;
+    chart_begin(&c, b, "Valence and arousal", "Each dot is a day (older days lighter, the last day ringed): "
+                "right = more pleasant, up = more activated.", -1, 1, -1, 1, 400);
+    c.L = 58;
+    c.W = 640;
+    static const double yt[] = {-1, 0, 1};
+    chart_yaxis(&c, yt, 3, "%+.0f");
+    double x0 = px(&c, 0);
+    vh_buf_printf(b, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#bdbdbd\"/>", x0, x0, c.T, c.H - c.B);
+    static const struct { double x, y; const char *txt, *anchor; } q[] = {
+        {0.95, 0.9, "excited, happy", "end"}, {-0.95, 0.9, "tense, upset", "start"},
+        {-0.95, -0.9, "sad, tired", "start"}, {0.95, -0.9, "calm, content", "end"}};
+    for (size_t k = 0; k < VH_COUNTOF(q); k++)
+        vh_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"t\" text-anchor=\"%s\">%s</text>", px(&c, q[k].x),
+                      py(&c, q[k].y), q[k].anchor, q[k].txt);
+    for (size_t i = 0; i < t->n_days; i++) {
+        double age = t->n_days > 1 ? (double)i / (double)(t->n_days - 1) : 1;
+        int shade = (int)(200 - 170 * age);
+        vh_buf_printf(b, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"rgb(%d,%d,%d)\"%s><title>%s</title></circle>",
+                      px(&c, VH_CLAMP(t->days[i].valence, -1, 1)), py(&c, VH_CLAMP(t->days[i].arousal, -1, 1)), shade,
+                      shade, 120 + shade / 2, i + 1 == t->n_days ? " stroke=\"#d81b60\" stroke-width=\"3\"" : "",
+                      t->days[i].date);
+    }
+    vh_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"t\" text-anchor=\"middle\">valence</text>",
+                  px(&c, 0.5), c.H - 6);
+    chart_end(&c, NULL);
+}
+
+/* Expressivity and within-day valence spread: low values for days on end can
+ * mean flat affect. */
+static void expressivity(vh_buf *b, const vh_monitor_trends *t) {
+    size_t n = t->n_days;
+    if (!n) return;
+    double *xs = malloc((n ? n : 1) * sizeof *xs), *ys = malloc((n ? n : 1) * sizeof *ys);
+    if (!xs || !ys) { free(xs); free(ys); b->failed = 1; return; }
+    for (size_t i = 0; i < n; i++) xs[i] = (double)daynum(t->days[i].date);
+    chart c;
+    chart_begin(&c, b, "Expressivity", "How much of the time the face or voice showed an emotion other than "
+                "neutral or calm (purple), and how much valence varied within the day (grey).",
+                xs[0] - 0.5, xs[n - 1] + 0.5, 0, 1, 180);
+    static const double yt[] = {0, 0.5, 1};
+    chart_yaxis(&c, yt, 3, "%.1f");
+    for (size_t i = 0; i < n; i++) ys[i] = t->days[i].expressivity;
+    polyline(&c, xs, ys, n, "#8e24aa", 2, NULL);
+    for (size_t i = 0; i < n; i++) ys[i] = fmin(1, t->days[i].valence_sd);
+    polyline(&c, xs, ys, n, "#757575", 2, "4 3");
+    chart_xdates(&c);
+    chart_end(&c, NULL);
+    free(xs);
+    free(ys);
+}
+
 static void distribution(vh_buf *b, const vh_monitor_trends *t) {
     chart c;
     chart_begin(&c, b, "Emotion distribution", "Share of the time each emotion was the reading, over all recordings.",
-                0, 1, 0, 1, 24.0 * VH_MONITOR_NLABELS + 20);
-    c.L = 90;
+                0, 1, 0, 1, 26.0 * VH_MONITOR_NLABELS + 20);
+    c.L = 110;
     double maxp = 0.01;
     for (int l = 0; l < VH_MONITOR_NLABELS; l++) maxp = fmax(maxp, t->distribution[l]);
     for (int l = 0; l < VH_MONITOR_NLABELS; l++) {
-        double y = 12 + 24.0 * l, w = t->distribution[l] / maxp * (c.W - c.L - 70);
+        double y = 12 + 26.0 * l, w = t->distribution[l] / maxp * (c.W - c.L - 80);
         vh_buf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" class=\"t\" text-anchor=\"end\">%s</text>", c.L - 6, y + 14,
                       vh_monitor_label_name(l));
         vh_buf_printf(b, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" fill=\"%s\"/>", c.L, y + 2, w + 0.5,
@@ -186,6 +242,7 @@ static void weekdays(vh_buf *b, const vh_monitor_trends *t) {
 
 static void prosody(vh_buf *b, const vh_monitor_trends *t) {
     size_t n = t->n_days;
+    if (!n) return;
     double *xs = malloc((n ? n : 1) * sizeof *xs);
     if (!xs) { b->failed = 1; return; }
     for (size_t i = 0; i < n; i++) xs[i] = (double)daynum(t->days[i].date);
@@ -351,6 +408,8 @@ int vh_monitor_report_html(vh_monitor *m, const char *person, const vh_monitor_r
     alerts(b, al, nal);
     if (t->n_days) {
         timeline(b, t);
+        circumplex(b, t);
+        expressivity(b, t);
         distribution(b, t);
         weekdays(b, t);
         prosody(b, t);
