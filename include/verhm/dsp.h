@@ -239,10 +239,15 @@ int vh_mask_segments(const unsigned char *mask, size_t frames, double hop_s, dou
 /* ---- voice quality ----------------------------------------------------- */
 
 /* Jitter and shimmer from glottal-cycle peaks (Praat's definitions, Boersma &
- * Weenink, "Voice" manual): in voiced frames of `f0` (hop `hop` samples), the
- * positive waveform peak of each cycle is located (parabolic interpolation)
- * searching 0.75-1.25 local periods after the previous one; consecutive
- * periods within [1/fmax, 1/fmin] s with ratio <= 1.3 count.
+ * Weenink, "Voice" manual): in each run of voiced frames of `f0` (hop `hop`
+ * samples) the first cycle's positive peak is taken; each next cycle is
+ * predicted by the lag (0.75-1.25 local periods) of the best normalised
+ * cross-correlation of one period around the current peak, then snapped to
+ * the waveform peak within +-1/8 period (parabolic interpolation), so formant
+ * ripples between pulses are not mistaken for pulses. Periods within
+ * [1/fmax, 1/fmin] s whose correlation is >= 0.5 count; pairs with a period
+ * ratio above 1.3 are skipped. Measured on connected speech these are higher
+ * than on sustained vowels (intonation and voicing onsets are included).
  *  jitter_local = mean |T[i] - T[i-1]| / mean T          (fraction, not %)
  *  shimmer_local_db = mean |20 log10(A[i] / A[i-1])|      (dB)
  * Outputs are NaN when fewer than 3 cycles were found; *n_periods (may be

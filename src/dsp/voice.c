@@ -233,27 +233,60 @@ int vh_jitter_shimmer(const float *x, size_t n, int sr, const float *f0, size_t 
         if (s0 < 1) s0 = 1;
         if (s1 > (long long)n - 2) s1 = (long long)n - 2;
         if (s1 - s0 < 3) continue;
-        /* first cycle: maximum over one local period */
+        /* first cycle: maximum over one local period, half a period in (so
+         * the correlation window fits before it) */
         double T = sr / f0[a];
+        s0 += (long long)(T / 2) + 1;
+        if (s0 + (long long)T > s1) continue;
         size_t best = (size_t)s0;
-        for (long long i = s0; i < s0 + (long long)T && i <= s1; i++)
+        for (long long i = s0; i < s0 + (long long)T; i++)
             if (x[i] > x[best]) best = (size_t)i;
-        double prev_pos, prev_amp, prev_T = 0;
-        refine_peak(x, best, &prev_pos, &prev_amp);
+        double pos, prev_amp, prev_T = 0;
+        refine_peak(x, best, &pos, &prev_amp);
         for (;;) {
-            size_t fi = (size_t)(prev_pos / (double)hop + 0.5);
+            size_t fi = (size_t)(pos / (double)hop + 0.5);
             if (fi >= frames) fi = frames - 1;
-            double tl = f0[fi] > 0 ? sr / f0[fi] : T;
-            T = tl;
-            long long lo = (long long)ceil(prev_pos + 0.75 * T), hi = (long long)floor(prev_pos + 1.25 * T);
-            if (hi > s1) break;
-            size_t bi = (size_t)lo;
-            for (long long i = lo; i <= hi; i++)
+            if (f0[fi] > 0) T = sr / f0[fi];
+            long long c = llround(pos), h = (long long)(T / 2);
+            long long lo = (long long)ceil(0.75 * T), hi = (long long)floor(1.25 * T);
+            if (lo < 2) lo = 2;
+            if (c + hi + 1 + h > s1 + 1 || c - h < 0) break;
+            /* period = lag of the best normalised cross-correlation between
+             * this cycle (one period centred on pos) and the next */
+            double e1 = 0, best_r = -2, rp = 0, rn = 0, r_prev = 0;
+            long long best_l = 0;
+            for (long long j = -h; j <= h; j++) e1 += (double)x[c + j] * x[c + j];
+            for (long long l = lo - 1; l <= hi + 1; l++) {
+                double xy = 0, e2 = 0;
+                for (long long j = -h; j <= h; j++) {
+                    double v = x[c + l + j];
+                    xy += (double)x[c + j] * v;
+                    e2 += v * v;
+                }
+                double r = e1 > 0 && e2 > 0 ? xy / sqrt(e1 * e2) : 0;
+                if (l == best_l + 1) rn = r;
+                if (l >= lo && l <= hi && r > best_r) { best_r = r; best_l = l; rp = r_prev; }
+                r_prev = r;
+            }
+            double per = (double)best_l, den = rp - 2 * best_r + rn;
+            if (den < 0) {
+                double off = 0.5 * (rp - rn) / den;
+                if (off > -1 && off < 1) per += off;
+            }
+            /* snap the predicted next pulse to the waveform peak within
+             * +-T/8 (sub-sample); the period is the peak-to-peak distance */
+            double pred = pos + per, npos, amp;
+            long long a0 = llround(pred - T / 8), a1 = llround(pred + T / 8);
+            if (a0 < 1) a0 = 1;
+            if (a1 > (long long)n - 2) a1 = (long long)n - 2;
+            if (a1 <= a0) break;
+            size_t bi = (size_t)a0;
+            for (long long i = a0; i <= a1; i++)
                 if (x[i] > x[bi]) bi = (size_t)i;
-            double pos, amp;
-            refine_peak(x, bi, &pos, &amp);
-            double per = pos - prev_pos;
-            int ok = per >= tmin && per <= tmax;
+            refine_peak(x, bi, &npos, &amp);
+            per = npos - pos;
+            pos = npos;
+            int ok = per >= tmin && per <= tmax && best_r >= 0.5;
             if (ok) {
                 sum_t += per;
                 n_t++;
@@ -267,8 +300,7 @@ int vh_jitter_shimmer(const float *x, size_t n, int sr, const float *f0, size_t 
                 }
             }
             prev_T = ok ? per : 0;
-            prev_pos = pos;
-            prev_amp = amp;
+            prev_amp = ok ? amp : 0;
         }
     }
     if (n_periods) *n_periods = n_t;
