@@ -7,7 +7,7 @@ V=$(readlink -f "${1:?usage: run.sh path/to/verhm [days]}")
 DAYS=${2:-365}
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
-t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
+t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); awk -v s="$s" -v e="$e" 'BEGIN { print e - s }'; }
 line() { printf '%-58s %8.3f s\n' "$1" "$2"; }
 for mode in plain encrypted; do
   export VERHM_DB="$W/$mode.db"
@@ -43,4 +43,4 @@ P
 line "CLI: import 200 files x 120 windows, one command" "$(t "$V" monitor import --person f1 "$W"/res/*.json)"
 rm -f "$W"/files.db*
 s=$(date +%s.%N); for f in "$W"/res/*.json; do "$V" monitor import --person f1 "$f" >/dev/null; done; e=$(date +%s.%N)
-line "CLI: import 200 files x 120 windows, one command each" "$(echo "$e - $s" | bc)"
+line "CLI: import 200 files x 120 windows, one command each" "$(awk -v s="$s" -v e="$e" 'BEGIN { print e - s }')"

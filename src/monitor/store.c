@@ -522,7 +522,12 @@ int vh_monitor_erase(vh_monitor *m, const char *person, int64_t *rows) {
     if ((s = vh__mon_exec(m, "COMMIT"))) goto rollback;
     if (rows) *rows = total + 1;
     /* Rebuild the file without the freed pages, then empty the WAL. */
-    if ((s = vh__mon_exec(m, "VACUUM"))) return s;
+    int rc0 = sqlite3_exec(m->db, "VACUUM", NULL, NULL, NULL);
+    if (rc0 != SQLITE_OK) {
+        s = vh__mon_sqlfail(m, rc0, "compact after erase");
+        return vh__fail(&m->err, s, "%s: '%s' was deleted, but compacting the store failed (%s); "
+                        "run erase again to finish the cleanup", m->path, person, sqlite3_errmsg(m->db));
+    }
     if ((s = vh__mon_prepare(m, "PRAGMA wal_checkpoint(TRUNCATE)", &st))) return s;
     rc = sqlite3_step(st);
     int busy = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
