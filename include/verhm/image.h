@@ -70,9 +70,13 @@ static inline uint8_t *vh_image_at(const vh_image *img, int x, int y) {
 /* Loads PNG or JPEG by content (magic bytes, not extension) into a new owned
  * image. `want_c` 0 keeps the file's layout: gray → 1, gray+alpha → 4 (RGBA),
  * RGB → 3, RGBA → 4, palette → 3 (4 with a tRNS chunk); 1/2/4-bit samples are
- * expanded and 16-bit samples scaled to 8 bits (rounded); JPEG gray → 1,
- * YCbCr → 3, CMYK/YCCK → 3 (Adobe inverted CMYK assumed). `want_c` 1, 3 or 4
- * converts (to gray with vh_image_to_gray's weights; alpha 255 when added).
+ * expanded and 16-bit samples keep their high byte (v >> 8, as OpenCV); JPEG
+ * gray → 1, YCbCr → 3, CMYK/YCCK → 3 (Adobe inverted CMYK assumed). `want_c`
+ * 1, 3 or 4 converts (to gray with vh_image_to_gray's weights; alpha 255 when
+ * added). With want_c 3 the pixels equal cv2.imread(IMREAD_COLOR) (BGR→RGB)
+ * exactly (see docs/bench-image.md); with want_c 1 a colour JPEG equals
+ * cvtColor(imread(COLOR), RGB2GRAY), not imread(IMREAD_GRAYSCALE) (libjpeg's
+ * own luma).
  * EXIF orientation is not applied; interlaced PNG and progressive JPEG are fine.
  * Errors: VH_ENOTFOUND (no file), VH_EIO, VH_EFORMAT (empty, not PNG/JPEG,
  * corrupt, truncated — a JPEG that ends early is an error, not gray fill),

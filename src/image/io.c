@@ -80,7 +80,7 @@ static int png_decode(png_ctx *c) {
         if (depth < 8) png_set_expand_gray_1_2_4_to_8(c->png);
     } else {
         png_set_expand(c->png); /* palette → RGB, gray < 8 bit → 8, tRNS → alpha */
-        if (depth == 16) png_set_scale_16(c->png);
+        if (depth == 16) png_set_strip_16(c->png); /* high byte, as cv2.imread */
     }
     png_set_interlace_handling(c->png);
     png_read_update_info(c->png, c->info);
