@@ -194,6 +194,42 @@ VH_TEST(slaney_norm_filter_area) {
     vh_features_free(fx);
 }
 
+VH_TEST(unnormalised_triangles_peak_at_one) {
+    /* without the Slaney norm each (HTK) triangle rises to 1 at its centre
+     * frequency; with fine FFT bins the sampled peak is close to 1 */
+    vh_features_params p = vh_features_librosa_params(16000);
+    p.n_fft = 16384; p.win_length = 16384; p.n_mels = 20; p.htk = 1; p.slaney_norm = 0;
+    vh_features *fx;
+    VH_CHECK_OK(vh_features_new(&p, &fx));
+    const float *w = vh_features_mel_weights(fx);
+    size_t bins = 8193;
+    for (int m = 0; m < 20; m++) {
+        float mx = 0;
+        for (size_t b = 0; b < bins; b++) mx = w[(size_t)m * bins + b] > mx ? w[(size_t)m * bins + b] : mx;
+        VH_CHECK(mx <= 1.0f);
+        VH_CHECK_NEAR(mx, 1.0, 0.05);
+    }
+    vh_features_free(fx);
+}
+
+VH_TEST(mask_segments) {
+    unsigned char m[10] = {1, 1, 0, 0, 1, 0, 0, 0, 1, 1};
+    vh_segment *s;
+    size_t k;
+    VH_CHECK_OK(vh_mask_segments(m, 10, 0.01, 0.093, &s, &k));
+    VH_CHECK_INT_EQ(k, 3);
+    if (k == 3) {
+        VH_CHECK_NEAR(s[0].start, 0.0, 1e-12); VH_CHECK_NEAR(s[0].end, 0.015, 1e-12);
+        VH_CHECK_NEAR(s[1].start, 0.035, 1e-12); VH_CHECK_NEAR(s[1].end, 0.045, 1e-12);
+        VH_CHECK_NEAR(s[2].start, 0.075, 1e-12); VH_CHECK_NEAR(s[2].end, 0.093, 1e-12);
+    }
+    free(s);
+    memset(m, 0, sizeof m);
+    VH_CHECK_OK(vh_mask_segments(m, 10, 0.01, 0.1, &s, &k));
+    VH_CHECK_INT_EQ(k, 0);
+    VH_CHECK(s == NULL);
+}
+
 VH_TEST(white_noise_level_is_variance) {
     vh_features_params p = vh_features_default_params();
     p.window = VH_WINDOW_RECT;
@@ -589,6 +625,8 @@ int main(void) {
     VH_RUN(mel_scale);
     VH_RUN(tone_lands_in_its_mel_band);
     VH_RUN(slaney_norm_filter_area);
+    VH_RUN(unnormalised_triangles_peak_at_one);
+    VH_RUN(mask_segments);
     VH_RUN(white_noise_level_is_variance);
     VH_RUN(reflect_padding_frames);
     VH_RUN(dct_orthonormal);
