@@ -56,9 +56,12 @@ check "piped survey" [ "$rc" -eq 0 ]
 check "piped survey re-asks" grep -q "please type a single number from 0 to 3" "$T/out"
 check "piped survey score" grep -q "PHQ-9 total 16 of 27: moderately severe range" "$T/out"
 check "no safety box when item 9 is 0" bash -c "! grep -q '!!!!' '$T/out'"
+printf '0\n1\n0\n1\n0\n1\n0\n' | M survey --person p1 gad7 --json >"$T/out" 2>"$T/err"; rc=$?
+check "piped survey --json: stdout is only JSON" "$PY" -m json.tool "$T/out"
+check "piped survey --json: questions on stderr" grep -q "Trouble relaxing" "$T/err"
 printf '1\n1\n' | M survey --person p1 phq9 >"$T/out" 2>"$T/err"; rc=$?
 check "cut-off survey fails" [ "$rc" -eq 1 ]
-check "cut-off survey stores nothing" bash -c "[ \$('$VERHM' monitor list --person p1 --json | grep -c '\"instrument\"') -eq 3 ]"
+check "cut-off survey stores nothing" bash -c "[ \$('$VERHM' monitor list --person p1 --json | grep -c '\"instrument\"') -eq 4 ]"
 printf 'phq9_item9\nsafety message="Call the Example Clinic line 0100 now."\n' >"$T/rules.conf"
 expect_exit 0 "item 9 positive" M survey --person p1 phq9 --answers "0,0,0,0,0,0,0,0,2" --rules "$T/rules.conf"
 check "safety box shown" grep -q "!!  Call the Example Clinic line 0100 now." "$T/out"

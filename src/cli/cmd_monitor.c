@@ -295,22 +295,23 @@ static int do_survey(opts *o, const char *which) {
             return vh_cli_fail(vh_is_file(o->answers) ? o->answers : "--answers", "%s needs %d answers, got %d",
                                ins->title, ins->n_items, n);
     } else {
-        printf("%s — %s\n", ins->title, ins->stem);
-        for (int c = 0; c < 4; c++) printf("  %d = %s\n", c, ins->choices[c]);
+        FILE *q = o->json ? stderr : stdout; /* with --json, stdout carries only the result */
+        fprintf(q, "%s — %s\n", ins->title, ins->stem);
+        for (int c = 0; c < 4; c++) fprintf(q, "  %d = %s\n", c, ins->choices[c]);
         for (int i = 0; i < ins->n_items; i++) {
             int got = -1;
             for (int tries = 0; tries < 5 && got < 0; tries++) {
-                printf("%d. %s\n   answer 0-3: ", i + 1, ins->items[i]);
-                fflush(stdout);
+                fprintf(q, "%d. %s\n   answer 0-3: ", i + 1, ins->items[i]);
+                fflush(q);
                 char line[64];
                 if (!fgets(line, sizeof line, stdin)) {
-                    printf("\n");
+                    fprintf(q, "\n");
                     return fail("%ssurvey: input ended before the last question; nothing was stored", "");
                 }
                 char *e = line + strcspn(line, "\r\n");
                 *e = 0;
                 if (line[0] >= '0' && line[0] <= '3' && !line[1]) got = line[0] - '0';
-                else printf("   please type a single number from 0 to 3\n");
+                else fprintf(q, "   please type a single number from 0 to 3\n");
             }
             if (got < 0) return fail("%ssurvey: no valid answer; nothing was stored", "");
             answers[n++] = got;
