@@ -189,6 +189,10 @@ int vh_poi_import_geojson(vh_poi_catalog *c, const char *path,
 int vh_poi_import_csv(vh_poi_catalog *c, const char *path,
                       const vh_poi_import_params *params, vh_poi_import_stats *stats);
 
+/* Same, from memory (`name` is used in messages). */
+int vh_poi_import_csv_mem(vh_poi_catalog *c, const char *text, size_t len, const char *name,
+                          const vh_poi_import_params *params, vh_poi_import_stats *stats);
+
 /* Imports by extension: .csv → CSV, anything else → GeoJSON. */
 int vh_poi_import_file(vh_poi_catalog *c, const char *path,
                        const vh_poi_import_params *params, vh_poi_import_stats *stats);
@@ -210,6 +214,8 @@ int vh_poi_catalog_save(const vh_poi_catalog *c, const char *path);
  * caller frees. VH_EFORMAT on a wrong format/version or a bad entry,
  * VH_EEMPTY when it holds no places. */
 int vh_poi_catalog_load(const char *path, vh_poi_catalog **out);
+/* Same, from `size` bytes in memory; `name` is used in messages. */
+int vh_poi_catalog_load_mem(const char *data, size_t size, const char *name, vh_poi_catalog **out);
 
 /* ---- rule table (the default policy) ----------------------------------- */
 
@@ -357,6 +363,8 @@ int vh_poi_cf_score(const vh_poi_cf_model *m, const int *items, const long long 
  * then item ids, popularity and the neighbour lists (docs/poi.md). */
 int vh_poi_cf_model_save(const vh_poi_cf_model *m, const char *path);
 int vh_poi_cf_model_load(const char *path, vh_poi_cf_model **out);
+/* Same, from `size` bytes in memory; `name` is used in messages. */
+int vh_poi_cf_model_load_mem(const void *data, size_t size, const char *name, vh_poi_cf_model **out);
 size_t vh_poi_cf_model_items(const vh_poi_cf_model *m);
 /* Item index of a source id, or -1. */
 long vh_poi_cf_model_find(const vh_poi_cf_model *m, long long item_id);

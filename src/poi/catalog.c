@@ -535,15 +535,13 @@ static int parse_num(const char *s, double *out) {
     return 0;
 }
 
-int vh_poi_import_csv(vh_poi_catalog *c, const char *path,
-                      const vh_poi_import_params *params, vh_poi_import_stats *stats) {
-    if (!c || !path) return vh__fail(NULL, VH_EINVAL, "vh_poi_import_csv: NULL argument");
+/* Imports CSV from a writable NUL-terminated buffer (modified in place; freed by the caller). */
+static int import_csv_buf(vh_poi_catalog *c, char *data, size_t size, const char *path,
+                          const vh_poi_import_params *params, vh_poi_import_stats *stats) {
     vh_poi_import_params dp = vh_poi_import_default_params();
     if (!params) params = &dp;
-    char *data = NULL;
-    size_t size = 0, pos = 0;
-    int rc = vh_file_read_all(path, (size_t)512 << 20, &data, &size);
-    if (rc) return vh__fail(&c->err, rc, "%s: cannot read: %s", path, vh_strerror(rc));
+    size_t pos = 0;
+    int rc = VH_OK;
     enum { MAXF = 64 };
     char *f[MAXF];
     int col_lat = -1, col_lon = -1, col_name = -1, col_id = -1, col_cat = -1, col_hours = -1, col_pop = -1;
@@ -559,7 +557,6 @@ int vh_poi_import_csv(vh_poi_catalog *c, const char *path,
         else if (vh__poi_streq(f[i], "popularity")) col_pop = i;
     }
     if (col_lat < 0 || col_lon < 0) {
-        vh_free(data);
         return vh__fail(&c->err, VH_EFORMAT, "%s:1: CSV header needs 'lat' and 'lon' columns", path);
     }
     vh_poi_import_stats st = {0};
@@ -613,13 +610,37 @@ int vh_poi_import_csv(vh_poi_catalog *c, const char *path,
         if (rc) rc = vh__fail(&c->err, rc, "%s:%zu: %s", path, lineno, vh_last_error());
         else st.imported++;
     }
-    vh_free(data);
     if (rc) {
         catalog_truncate(c, n0);
         return rc;
     }
     if (stats) *stats = st;
     return VH_OK;
+}
+
+int vh_poi_import_csv_mem(vh_poi_catalog *c, const char *text, size_t len, const char *name,
+                          const vh_poi_import_params *params, vh_poi_import_stats *stats) {
+    if (!c || !text) return vh__fail(NULL, VH_EINVAL, "vh_poi_import_csv_mem: NULL argument");
+    if (!name) name = "(csv)";
+    char *data = malloc(len + 1);
+    if (!data) return vh__fail(&c->err, VH_ENOMEM, "%s: out of memory", name);
+    memcpy(data, text, len);
+    data[len] = 0;
+    int rc = import_csv_buf(c, data, len, name, params, stats);
+    free(data);
+    return rc;
+}
+
+int vh_poi_import_csv(vh_poi_catalog *c, const char *path,
+                      const vh_poi_import_params *params, vh_poi_import_stats *stats) {
+    if (!c || !path) return vh__fail(NULL, VH_EINVAL, "vh_poi_import_csv: NULL argument");
+    char *data = NULL;
+    size_t size = 0;
+    int rc = vh_file_read_all(path, (size_t)512 << 20, &data, &size);
+    if (rc) return vh__fail(&c->err, rc, "%s: cannot read: %s", path, vh_strerror(rc));
+    rc = import_csv_buf(c, data, size, path, params, stats);
+    vh_free(data);
+    return rc;
 }
 
 int vh_poi_import_file(vh_poi_catalog *c, const char *path,
@@ -691,9 +712,17 @@ int vh_poi_catalog_load(const char *path, vh_poi_catalog **out) {
     size_t size = 0;
     int rc = vh_file_read_all(path, (size_t)1 << 30, &data, &size);
     if (rc) return vh__fail(NULL, rc, "%s: cannot read catalog: %s", path, vh_strerror(rc));
-    vh_json *root = NULL;
-    rc = vh_json_parse(data, size, &root);
+    rc = vh_poi_catalog_load_mem(data, size, path, out);
     vh_free(data);
+    return rc;
+}
+
+int vh_poi_catalog_load_mem(const char *data, size_t size, const char *path, vh_poi_catalog **out) {
+    if (!data || !out) return vh__fail(NULL, VH_EINVAL, "vh_poi_catalog_load_mem: NULL argument");
+    if (!path) path = "(catalog)";
+    *out = NULL;
+    vh_json *root = NULL;
+    int rc = vh_json_parse(data, size, &root);
     if (rc) return vh__fail(NULL, VH_EFORMAT, "%s: not a verhm catalog (JSON: %s)", path, vh_last_error());
     const char *fmt = vh_json_get_string(root, "format", "");
     double ver = vh_json_get_number(root, "version", -1);

@@ -554,6 +554,17 @@ int vh_poi_cf_model_load(const char *path, vh_poi_cf_model **out) {
     size_t size = 0;
     int rc = vh_file_read_all(path, 0, &data, &size);
     if (rc) return vh__fail(NULL, rc, "%s: cannot read model: %s", path, vh_strerror(rc));
+    rc = vh_poi_cf_model_load_mem(data, size, path, out);
+    vh_free(data);
+    return rc;
+}
+
+int vh_poi_cf_model_load_mem(const void *bytes, size_t size, const char *path, vh_poi_cf_model **out) {
+    if (!bytes || !out) return vh__fail(NULL, VH_EINVAL, "cf_model_load_mem: NULL argument");
+    if (!path) path = "(model)";
+    *out = NULL;
+    const char *data = bytes;
+    int rc = VH_OK;
     reader r = {(const unsigned char *)data, size};
     uint32_t ver = 0, ni = 0;
     vh_poi_cf_model *m = NULL;
@@ -609,7 +620,6 @@ int vh_poi_cf_model_load(const char *path, vh_poi_cf_model **out) {
 oom:
     rc = vh__fail(NULL, VH_ENOMEM, "%s: out of memory", path);
 done:
-    vh_free(data);
     if (rc) { vh_poi_cf_model_free(m); return rc; }
     *out = m;
     return VH_OK;
