@@ -18,14 +18,14 @@ check "all frames: png rgb" [ "$(png_type "$T/all/frame_000001.png")" = 2 ]
 check "no temporary folder left" [ "$(find "$T/all" -name '.frames-*' | wc -l)" -eq 0 ]
 check "stdout says how many" grep -q "wrote 75 frames" "$T/out"
 
-expect_exit 0 "--fps 25" "$VERHM" frames "$CLIP" "$T/fps25" --fps 25
-check "--fps 25: 75 files" [ "$(count "$T/fps25")" -eq 75 ]
+expect_exit 0 "--fps 25 --end 2" "$VERHM" frames "$CLIP" "$T/fps25" --fps 25 --end 2
+check "--fps 25 --end 2: 50 files" [ "$(count "$T/fps25")" -eq 50 ]
 check "--fps 25 equals all frames" cmp -s "$T/fps25/frame_000040.png" "$T/all/frame_000040.png"
 expect_exit 0 "--fps 5" "$VERHM" frames "$CLIP" "$T/fps5" --fps 5
 check "--fps 5: 15 files" [ "$(count "$T/fps5")" -eq 15 ]
 check "--fps 5: 2nd is frame 6" cmp -s "$T/fps5/frame_000002.png" "$T/all/frame_000006.png"
-expect_exit 0 "--fps 50" "$VERHM" frames "$CLIP" "$T/fps50" --fps 50
-check "--fps 50: 150 files (repeats)" [ "$(count "$T/fps50")" -eq 150 ]
+expect_exit 0 "--fps 50 --start 2" "$VERHM" frames "$CLIP" "$T/fps50" --fps 50 --start 2 --format jpg
+check "--fps 50 --start 2: 50 files (repeats)" [ "$(count "$T/fps50")" -eq 50 ]
 
 expect_exit 0 "--every 10 --json" "$VERHM" frames "$CLIP" "$T/every" --every 10 --json
 check "--every 10: 8 files" [ "$(count "$T/every")" -eq 8 ]
