@@ -18,7 +18,7 @@ done
 "$work/cmp_resize" "$work/resize.bin"
 "$work/cmp_warp" "$work/warp.bin"
 data=${VERHM_DATA:-../shared/data}
-imgs=(fuzz/corpus/fuzz_image_load/{baseline,progressive,gray}.jpg fuzz/corpus/fuzz_image_load/{palette,gray_alpha,interlaced}.png)
+imgs=(fuzz/corpus/fuzz_image_load/{baseline,progressive,gray}.jpg fuzz/corpus/fuzz_image_load/{palette,gray_alpha,interlaced,rgb16,gray1}.png)
 if [ -d "$data/faces" ]; then
   mapfile -t more < <(find "$data/faces/utkface" "$data/faces/dlib_examples" -name '*.jpg' 2>/dev/null | sort | head -40)
   imgs+=("${more[@]}")
