@@ -270,6 +270,9 @@ static int seek_to(vh_video *v, double ts_sec) {
         r = avformat_seek_file(v->fc, -1, 0, 0, 0, AVSEEK_FLAG_BYTE);
     if (r < 0) r = avformat_seek_file(v->fc, v->vs, INT64_MIN, ts, ts, 0);
     if (r < 0) r = av_seek_frame(v->fc, v->vs, ts, AVSEEK_FLAG_BACKWARD);
+    /* No timestamp index (raw elementary streams): rewind and decode forward. */
+    if (r < 0 && ts_sec > 0 && !(v->fc->iformat->flags & AVFMT_NO_BYTE_SEEK))
+        r = avformat_seek_file(v->fc, -1, 0, 0, 0, AVSEEK_FLAG_BYTE);
     if (r < 0) return r;
     avcodec_flush_buffers(v->dec);
     v->input_eof = v->decoder_eof = v->pending = 0;
