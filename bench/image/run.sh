@@ -17,7 +17,7 @@ printf '%-9s %10s %10s %10s %10s %8s %8s %9s %11s\n' mode verhm_med opencv_med v
   ratio_min max_diff identical_%
 # both programs print the modes in the same order: name median min [diff identical]
 paste -d' ' "$work/verhm.txt" "$work/cv2.txt" | while read -r name vm vmin _ om omin diff same; do
-  printf '%-9s %10.3f %10.3f %10.3f %10.3f %8.2f %8.2f %9d %11.3f\n' "$name" "$vm" "$om" "$vmin" "$omin" \
-    "$(echo "$vm / $om" | bc -l)" "$(echo "$vmin / $omin" | bc -l)" "$diff" "$same"
+  awk -v n="$name" -v vm="$vm" -v om="$om" -v vn="$vmin" -v on="$omin" -v d="$diff" -v s="$same" \
+    'BEGIN { printf "%-9s %10.3f %10.3f %10.3f %10.3f %8.2f %8.2f %9d %11.3f\n", n, vm, om, vn, on, vm / om, vn / on, d, s }'
 done
 echo "(times in ms; ratio = verhm / OpenCV, lower is better for verhm)"
