@@ -1,7 +1,9 @@
 /* libFuzzer harness: the GeoJSON importer (and, for what it accepts, the
  * opening_hours parser and a suggestion over the result) must never crash,
  * leak or read out of bounds, whatever the input. The same bytes also go to
- * the rule-table parser and, as text, to the opening_hours parser. */
+ * the other untrusted-input parsers of the module: the CSV place importer, the
+ * catalog and model file loaders, the rule table, and (as text) the
+ * opening_hours and time parsers. */
 #include "verhm/poi.h"
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +43,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     vh_poi_rules_free(r);
     vh_poi_catalog_free(c);
+    vh_poi_catalog *csv = vh_poi_catalog_new();
+    if (csv) (void)vh_poi_import_csv_mem(csv, (const char *)data, size, "fuzz.csv", &ip, &st);
+    vh_poi_catalog_free(csv);
+    vh_poi_catalog *loaded = NULL;
+    if (vh_poi_catalog_load_mem((const char *)data, size, "fuzz.json", &loaded) == VH_OK) vh_poi_catalog_free(loaded);
+    vh_poi_cf_model *m = NULL;
+    if (vh_poi_cf_model_load_mem(data, size, "fuzz.vhcf", &m) == VH_OK) {
+        size_t ni = vh_poi_cf_model_items(m);
+        double *scores = malloc(ni * sizeof *scores);
+        int items[2] = {0, (int)(ni - 1)};
+        long long mins[2] = {0, 60};
+        if (scores) (void)vh_poi_cf_score(m, items, mins, 2, NULL, scores);
+        free(scores);
+        vh_poi_cf_model_free(m);
+    }
     vh_poi_rules *r2 = NULL;
     if (vh_poi_rules_parse((const char *)data, size, "fuzz", &r2) == VH_OK) {
         float fit[VH_POI_NCATEGORIES];
