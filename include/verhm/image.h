@@ -79,7 +79,9 @@ static inline uint8_t *vh_image_at(const vh_image *img, int x, int y) {
  * own luma).
  * EXIF orientation is not applied; interlaced PNG and progressive JPEG are fine.
  * Errors: VH_ENOTFOUND (no file), VH_EIO, VH_EFORMAT (empty, not PNG/JPEG,
- * corrupt, truncated — a JPEG that ends early is an error, not gray fill;
+ * corrupt, truncated — a JPEG that ends early is an error, not gray fill,
+ * except that a single-scan JPEG missing only its final EOI marker loads, as
+ * in OpenCV;
  * damaged JPEG entropy data that libjpeg resynchronises past still decodes,
  * as in OpenCV),
  * VH_ERANGE (dimensions over the caps), VH_EINVAL (bad want_c), VH_ENOMEM. */

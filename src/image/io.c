@@ -156,6 +156,7 @@ static int load_png(const uint8_t *buf, size_t len, const char *name, int want_c
 typedef struct jerr {
     struct jpeg_error_mgr pub;
     jmp_buf jb;
+    int eof_ok;       /* running out of input is read-ahead only (see jpeg_emit_fn) */
     char msg[JMSG_LENGTH_MAX];
 } jerr;
 
@@ -176,10 +177,15 @@ static void jpeg_error_exit_fn(j_common_ptr ci) {
     longjmp(c->jb, 1);
 }
 /* Warnings: truncation (libjpeg would pad with gray) is fatal for us; others
- * (recoverable corrupt data) are ignored silently. */
+ * (recoverable corrupt data) are ignored silently. Truncation shows as
+ * JWRN_HIT_MARKER when the entropy decoder needs bits past the end. End of
+ * input alone (JWRN_JPEG_EOF) is fatal while headers or buffered multi-scan
+ * (progressive) data are read, but only read-ahead while a single-scan image
+ * streams its rows or after all rows: a file missing just its EOI marker loads,
+ * as in OpenCV. */
 static void jpeg_emit_fn(j_common_ptr ci, int level) {
     jerr *c = (jerr *)ci->err;
-    if (level < 0 && (ci->err->msg_code == JWRN_JPEG_EOF || ci->err->msg_code == JWRN_HIT_MARKER)) {
+    if (level < 0 && ((ci->err->msg_code == JWRN_JPEG_EOF && !c->eof_ok) || ci->err->msg_code == JWRN_HIT_MARKER)) {
         snprintf(c->msg, sizeof c->msg, "truncated file (unexpected end of data)");
         longjmp(c->jb, 1);
     }
@@ -228,6 +234,7 @@ static int jpeg_decode(jpeg_ctx *c, const uint8_t *buf, size_t len) {
         c->status = vh__fail(NULL, VH_ENOMEM, "%s: out of memory for %ux%u image", c->name, w, h);
         return 1;
     }
+    c->e.eof_ok = !jpeg_has_multiple_scans(&c->d);
     while (c->d.output_scanline < h) {
         uint8_t *dst = c->pix + (size_t)c->d.output_scanline * w * (size_t)pc;
         JSAMPROW r = cmyk ? c->row : dst;
@@ -241,6 +248,7 @@ static int jpeg_decode(jpeg_ctx *c, const uint8_t *buf, size_t len) {
                 for (int k = 0; k < 3; k++) dst[3 * x + (unsigned)k] = (uint8_t)((s[k] * s[3] + 127) / 255);
             }
     }
+    c->e.eof_ok = 1; /* all rows are in: only the EOI marker can be missing */
     jpeg_finish_decompress(&c->d);
     return 0;
 }
