@@ -65,6 +65,10 @@ int vh_monitor_label_circumplex(int i, double *valence, double *arousal, int *ne
 
 typedef struct vh_monitor vh_monitor;
 
+/* Encryption: SQLCipher with its version-3 format pinned (AES-256-CBC,
+ * HMAC-SHA1 per page, PBKDF2-HMAC-SHA1) and 256,000 KDF iterations, so the
+ * store opens with SQLCipher 3.4 (Debian 12) and 4.x alike. Deriving the key
+ * costs a few tenths of a second per open, by design. */
 typedef struct vh_monitor_params {
     const char *passphrase; /* NULL or "": plain file; else SQLCipher key (copied) */
     int create;             /* 1: create the file when missing (default 1) */

@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 
 #define VH_MONITOR_APP_ID 0x76686d31 /* "vhm1" */
+#define VH_MONITOR_KDF_ITER 256000  /* PBKDF2 iterations (SQLCipher 4's default count) */
+#define VH__STR2(x) #x
+#define VH__STR(x) VH__STR2(x)
 
 /* ---- labels --------------------------------------------------------------- */
 
@@ -315,6 +318,11 @@ int vh_monitor_open(const char *path, const vh_monitor_params *params, vh_monito
     sqlite3_busy_timeout(m->db, p.busy_timeout_ms > 0 ? p.busy_timeout_ms : 0);
     if (p.passphrase && *p.passphrase) {
         rc = sqlite3_key(m->db, p.passphrase, (int)strlen(p.passphrase));
+        /* Pin the file format: SQLCipher 4 changed the defaults (KDF, HMAC); with
+         * compatibility 3 (a no-op before 4.0) the same store opens on both. The
+         * KDF iteration count is not stored in the file, so it is fixed here. */
+        if (rc == SQLITE_OK) rc = sqlite3_exec(m->db, "PRAGMA cipher_compatibility = 3", NULL, NULL, NULL);
+        if (rc == SQLITE_OK) rc = sqlite3_exec(m->db, "PRAGMA kdf_iter = " VH__STR(VH_MONITOR_KDF_ITER), NULL, NULL, NULL);
         if (rc != SQLITE_OK) {
             s = vh__mon_sqlfail(m, rc, "set key");
             goto fail;
