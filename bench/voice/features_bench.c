@@ -43,8 +43,7 @@ int main(int argc, char **argv) {
             size_t frames;
             if (vh_features_logmel(fx, x[i], n[i], &lm, &frames)) return 1;
             double t1 = cpu_now();
-            mf = malloc(frames * (size_t)fp.n_mfcc * sizeof(float));
-            vh_dct2_ortho(lm, frames, (size_t)fp.n_mels, (size_t)fp.n_mfcc, mf);
+            if (vh_features_mfcc_from_logmel(fx, lm, frames, &mf)) return 1;
             double t2 = cpu_now();
             size_t pf = vh_pitch_frames(ph, n[i]);
             f0 = malloc(pf * sizeof(float));

@@ -2,7 +2,7 @@
 """NumPy peer for bench/voice/features_bench.c: the same 16 kHz front end
 (log-mel: n_fft 512, 400-sample periodic Hann, hop 160, centred reflect, 80
 Slaney mels to 8 kHz, power_to_db top_db 80; MFCC: orthonormal DCT-II, 20;
-YIN: fmin 60, fmax 500, threshold 0.15, silence gate -60 dBFS, 10 ms hop),
+YIN: fmin 65, fmax 500, threshold 0.15, silence gate -60 dBFS, 10 ms hop),
 vectorised over frames. librosa is not installable here, so this stands in for
 it (librosa's own melspectrogram is the same NumPy rfft + matmul pipeline).
 
@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 SR, NFFT, WIN, HOP, NMELS, NMFCC = 16000, 512, 400, 160, 80, 20
-FMIN, FMAX, THR, SIL_DB = 60.0, 500.0, 0.15, -60.0
+FMIN, FMAX, THR, SIL_DB = 65.0, 500.0, 0.15, -60.0
 
 
 def hz_to_mel(f):

@@ -133,6 +133,10 @@ int vh_features_logmel(vh_features *h, const float *x, size_t n, float **out, si
  * coefficients. *out = frames x n_mfcc. */
 int vh_features_mfcc(vh_features *h, const float *x, size_t n, float **out, size_t *frames);
 
+/* MFCC from a log-mel matrix this handle produced (frames x n_mels), so a
+ * caller who needs both runs the STFT once: *out = frames x n_mfcc. */
+int vh_features_mfcc_from_logmel(vh_features *h, const float *logmel, size_t frames, float **out);
+
 /* In place: S = 10 log10(max(amin, S)) - 10 log10(max(amin, ref)), then
  * S = max(S, max(S) - top_db) when top_db > 0 (librosa.power_to_db). */
 void vh_power_to_db(float *s, size_t count, double ref, double amin, double top_db);
@@ -168,7 +172,8 @@ int vh_rms(const float *x, size_t n, size_t frame_len, size_t hop, int db, float
  * that d' < threshold and its RMS is above `silence_db` dBFS. */
 typedef struct vh_pitch_params {
     int sr;
-    double fmin, fmax;   /* search range, Hz (defaults 60, 500) */
+    double fmin, fmax;   /* search range, Hz (defaults 65, 500; at 16 kHz a 65 Hz floor
+                          * keeps the correlation FFT at 512 points) */
     double hop_s;        /* frame step, seconds (default 0.01) */
     double threshold;    /* YIN absolute threshold on d' (default 0.15) */
     double silence_db;   /* frames quieter than this RMS (dBFS) are unvoiced (default -60) */

@@ -296,30 +296,38 @@ int vh_features_logmel(vh_features *h, const float *x, size_t n, float **out, si
     return VH_OK;
 }
 
-int vh_features_mfcc(vh_features *h, const float *x, size_t n, float **out, size_t *frames) {
-    float *lm;
-    size_t nf, nm = (size_t)h->p.n_mels, nc = (size_t)h->p.n_mfcc;
-    int st = vh_features_logmel(h, x, n, &lm, &nf);
-    if (st) { *out = NULL; *frames = 0; return st; }
-    float *m = malloc(nf * nc * sizeof(float)); /* nc <= nm: no overflow past lm's size */
-    if (!m) {
-        free(lm);
-        *out = NULL; *frames = 0;
-        return vh__fail(&h->err, VH_ENOMEM, "features: out of memory for MFCC");
-    }
-    for (size_t t = 0; t < nf; t++) {
-        const float *row = lm + t * nm;
+int vh_features_mfcc_from_logmel(vh_features *h, const float *logmel, size_t frames, float **out) {
+    size_t nm = (size_t)h->p.n_mels, nc = (size_t)h->p.n_mfcc, total;
+    *out = NULL;
+    if (!logmel && frames) return vh__fail(&h->err, VH_EINVAL, "features: NULL log-mel");
+    if (vh__mul_size(frames, nc, &total) || vh__mul_size(total, sizeof(float), &total))
+        return vh__fail(&h->err, VH_ERANGE, "features: %zu frames overflow", frames);
+    float *m = malloc(total ? total : 1);
+    if (!m) return vh__fail(&h->err, VH_ENOMEM, "features: out of memory for MFCC");
+    for (size_t t = 0; t < frames; t++) {
+        const float *row = logmel + t * nm;
         for (size_t k = 0; k < nc; k++) {
             const double *c = h->dct + k * nm;
-            double acc = 0;
-            for (size_t j = 0; j < nm; j++) acc += c[j] * row[j];
-            m[t * nc + k] = (float)acc;
+            double a0 = 0, a1 = 0;
+            size_t j = 0;
+            for (; j + 1 < nm; j += 2) { a0 += c[j] * row[j]; a1 += c[j + 1] * row[j + 1]; }
+            if (j < nm) a0 += c[j] * row[j];
+            m[t * nc + k] = (float)(a0 + a1);
         }
     }
-    free(lm);
     *out = m;
-    *frames = nf;
     return VH_OK;
+}
+
+int vh_features_mfcc(vh_features *h, const float *x, size_t n, float **out, size_t *frames) {
+    float *lm;
+    size_t nf;
+    int st = vh_features_logmel(h, x, n, &lm, &nf);
+    if (st) { *out = NULL; *frames = 0; return st; }
+    st = vh_features_mfcc_from_logmel(h, lm, nf, out);
+    free(lm);
+    *frames = st ? 0 : nf;
+    return st;
 }
 
 int vh_dct2_ortho(const float *in, size_t rows, size_t n, size_t keep, float *out) {

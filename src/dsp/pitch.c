@@ -12,7 +12,7 @@
 vh_pitch_params vh_pitch_default_params(void) {
     vh_pitch_params p;
     p.sr = 16000;
-    p.fmin = 60.0;
+    p.fmin = 65.0;
     p.fmax = 500.0;
     p.hop_s = 0.01;
     p.threshold = 0.15;
