@@ -501,7 +501,13 @@ VH_TEST(hostile_files_fail_cleanly) {
 VH_TEST(failed_save_leaves_nothing) {
     vh_image a;
     VH_CHECK_OK(vh_image_alloc(&a, 4, 4, 3));
+    VH_CHECK_OK(vh_image_save(tmp("upper.JPG"), &a, 0));
+    vh_image u;
+    VH_CHECK_OK(vh_image_load(tmp("upper.JPG"), 0, &u));
+    vh_image_free(&u);
     VH_CHECK_INT_EQ(vh_image_save(tmp("x.bmp"), &a, 0), VH_EUNSUPPORTED);
+    VH_CHECK_INT_EQ(vh_image_save(tmp("x.pngx"), &a, 0), VH_EUNSUPPORTED);
+    VH_CHECK(access(tmp("x.pngx"), F_OK) != 0);
     VH_CHECK(access(tmp("x.bmp"), F_OK) != 0);
     VH_CHECK(vh_image_save(tmp("nodir/x.png"), &a, 0) < 0);
     VH_CHECK(access(tmp("nodir/x.png"), F_OK) != 0);

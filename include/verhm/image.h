@@ -90,7 +90,7 @@ int vh_image_load(const char *path, int want_c, vh_image *out);
  * messages only (NULL → "(memory)"). */
 int vh_image_load_mem(const void *buf, size_t len, const char *name, int want_c, vh_image *out);
 
-/* Saves by extension of `path` (.png, .jpg/.jpeg, lower case). PNG stores
+/* Saves by extension of `path` (.png, .jpg/.jpeg, any case). PNG stores
  * 1/3/4 channels losslessly (8-bit gray/RGB/RGBA). JPEG stores gray or RGB
  * (alpha of RGBA is dropped), baseline, 4:2:0; `quality` 1–100 (0 → 92), ignored
  * for PNG. An existing file is replaced. Written atomically (temporary file +

@@ -10,7 +10,6 @@
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Largest file the path loaders read (a 2^28-pixel PNG compresses far below). */
 #define VH_IMAGE_MAX_FILE ((size_t)1 << 30)
@@ -470,6 +469,15 @@ static int save_jpeg(const char *path, const vh_image *img, int quality, int ove
     return st;
 }
 
+/* ASCII case-insensitive equality with a lower-case `want`. */
+static int ext_is(const char *ext, const char *want) {
+    for (; *ext && *want; ext++, want++) {
+        char c = *ext >= 'A' && *ext <= 'Z' ? (char)(*ext - 'A' + 'a') : *ext;
+        if (c != *want) return 0;
+    }
+    return *ext == 0 && *want == 0;
+}
+
 int vh_image_save(const char *path, const vh_image *img, int quality) {
     return vh_image_save_ex(path, img, quality, 1);
 }
@@ -480,7 +488,7 @@ int vh_image_save_ex(const char *path, const vh_image *img, int quality, int ove
     if (quality == 0) quality = 92;
     if (quality < 1 || quality > 100) return vh__fail(NULL, VH_EINVAL, "%s: JPEG quality %d not in 1..100", path, quality);
     const char *ext = vh_path_ext(path);
-    if (strcmp(ext, "png") == 0) {
+    if (ext_is(ext, "png")) {
         png_wctx c;
         memset(&c, 0, sizeof c);
         c.path = path;
@@ -490,7 +498,7 @@ int vh_image_save_ex(const char *path, const vh_image *img, int quality, int ove
         c.h = img->h;
         return save_png(&c);
     }
-    if (strcmp(ext, "jpg") == 0 || strcmp(ext, "jpeg") == 0) return save_jpeg(path, img, quality, overwrite);
+    if (ext_is(ext, "jpg") || ext_is(ext, "jpeg")) return save_jpeg(path, img, quality, overwrite);
     return vh__fail(NULL, VH_EUNSUPPORTED, "%s: unknown image extension '%s' (want .png, .jpg or .jpeg)", path, ext);
 }
 
