@@ -5,6 +5,8 @@
 #include "verhm/media.h"
 #include "vh_test.h"
 #include <dirent.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/opt.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -384,6 +386,87 @@ VH_TEST(truncated_video_counts_damage) {
     vh_video_close(v);
 }
 
+/* A raw H.264 elementary stream (Annex B, no container, no timestamps, no
+ * index), encoded here with libavcodec directly: timestamps are best-effort
+ * (the raw demuxer assumes 25 fps) and seeking falls back to rewinding. */
+static int write_raw_h264(const char *path) {
+    const AVCodec *c = avcodec_find_encoder_by_name("libx264");
+    if (!c) return -1;
+    AVCodecContext *e = avcodec_alloc_context3(c);
+    AVFrame *fr = av_frame_alloc();
+    AVPacket *pkt = av_packet_alloc();
+    FILE *fp = fopen(path, "wb");
+    int rc = -1;
+    if (!e || !fr || !pkt || !fp) goto done;
+    e->width = W;
+    e->height = H;
+    e->time_base = (AVRational){1, FPS};
+    e->pix_fmt = AV_PIX_FMT_YUV420P;
+    e->gop_size = 5;
+    e->thread_count = 1;
+    av_opt_set(e->priv_data, "preset", "ultrafast", 0);
+    if (avcodec_open2(e, c, NULL) < 0) goto done;
+    fr->format = AV_PIX_FMT_YUV420P;
+    fr->width = W;
+    fr->height = H;
+    if (av_frame_get_buffer(fr, 0) < 0) goto done;
+    for (int k = 0; k <= NFRAMES; k++) {
+        int r;
+        if (k < NFRAMES) {
+            if (av_frame_make_writable(fr) < 0) goto done;
+            for (int y = 0; y < H; y++)
+                for (int x = 0; x < W; x++) fr->data[0][y * fr->linesize[0] + x] = (uint8_t)(16 + 10 * k + x);
+            for (int y = 0; y < H / 2; y++)
+                for (int x = 0; x < W / 2; x++) {
+                    fr->data[1][y * fr->linesize[1] + x] = 128;
+                    fr->data[2][y * fr->linesize[2] + x] = 128;
+                }
+            fr->pts = k;
+            r = avcodec_send_frame(e, fr);
+        } else {
+            r = avcodec_send_frame(e, NULL);
+        }
+        if (r < 0) goto done;
+        while (avcodec_receive_packet(e, pkt) == 0) {
+            fwrite(pkt->data, 1, (size_t)pkt->size, fp);
+            av_packet_unref(pkt);
+        }
+    }
+    rc = 0;
+done:
+    if (fp) fclose(fp);
+    av_packet_free(&pkt);
+    av_frame_free(&fr);
+    avcodec_free_context(&e);
+    return rc;
+}
+
+VH_TEST(raw_stream_timestamps_and_seek) {
+    const char *path = tpath("raw.h264");
+    VH_CHECK_INT_EQ(write_raw_h264(path), 0);
+    vh_video *v;
+    VH_CHECK_OK(vh_video_open(path, &v));
+    if (!v) return;
+    VH_CHECK_STR_EQ(vh_video_get_info(v)->codec, "h264");
+    const vh_image *f;
+    double t, prev = -1;
+    int n = 0, monotonic = 1;
+    uint8_t first_px[NFRAMES];
+    while (n < NFRAMES && vh_video_read(v, &f, &t) == VH_OK) {
+        if (!(t > prev)) monotonic = 0;
+        prev = t;
+        first_px[n++] = f->data[0];
+    }
+    VH_CHECK_INT_EQ(n, NFRAMES);
+    VH_CHECK(monotonic);
+    VH_CHECK_NEAR(prev, (NFRAMES - 1) / 25.0, 0.01);
+    VH_CHECK_OK(vh_video_seek(v, 0.5)); /* first at/after 0.5 s: frame 13 (0.52 s) */
+    VH_CHECK_OK(vh_video_read(v, &f, &t));
+    VH_CHECK_NEAR(t, 0.52, 1e-3);
+    if (f) VH_CHECK_INT_EQ(f->data[0], first_px[13]);
+    vh_video_close(v);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/vh_test_media_XXXXXX");
     if (!mkdtemp(tmpdir)) { perror("mkdtemp"); return 1; }
@@ -394,6 +477,7 @@ int main(void) {
     VH_RUN(writer_bad_params);
     VH_RUN(open_errors);
     VH_RUN(truncated_video_counts_damage);
+    VH_RUN(raw_stream_timestamps_and_seek);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);
