@@ -55,7 +55,7 @@ VH_TEST(helsinki_suggestions_vary_and_explain) {
     VH_CHECK(a[0].place->category != b[0].place->category);
     VH_CHECK(a[0].fit >= 0.75 && b[0].fit >= 0.75);
     vh_poi_suggestions_free(b, nb);
-    /* Location changes the places: from Kallio (~2.5 km north) the lists differ and are nearer there. */
+    /* Location changes the places: from Kallio (~1.6 km north) the lists differ and are nearer there. */
     VH_CHECK_OK(suggest(VH_EMO_SAD, VH_AGE_ADULT, 60.1841, 24.9500, &b, &nb));
     int same = 0;
     for (size_t i = 0; i < na; i++)

@@ -198,8 +198,9 @@ int vh_poi_import_file(vh_poi_catalog *c, const char *path,
                        const vh_poi_import_params *params, vh_poi_import_stats *stats);
 
 /* Category for a set of OSM tags given as parallel key/value arrays; also
- * sets *tag (may be NULL) to a static "key=value" description of the tag that
- * decided. Returns -1 when no tag maps. */
+ * sets *tag (may be NULL) to a static "key=value" description of the rule that
+ * decided ("historic=*" for any historic value; the importers store the
+ * feature's own value instead). Returns -1 when no tag maps. */
 int vh_poi_category_from_tags(const char *const *keys, const char *const *values, size_t n,
                               const char **tag);
 /* Popularity proxy in [0,1] from tag richness: wikipedia 0.3, wikidata 0.2,
