@@ -6,7 +6,7 @@ set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
   libopenblas-dev libdnnl-dev
-  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev libavdevice-dev
   libpng-dev libjpeg-dev libxml2-dev libsqlite3-dev libsqlcipher-dev
   libpocketsphinx-dev pocketsphinx-en-us
   opencv-data libdlib-data)
