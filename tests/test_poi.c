@@ -440,6 +440,26 @@ VH_TEST(catalog_file_round_trip) {
     write_file(p, "{\"format\":\"verhm-poi-catalog\",\"version\":1,\"places\":[{\"lat\":91,\"lon\":0,\"category\":\"cafe\"}]}");
     VH_CHECK_INT_EQ(vh_poi_catalog_load(p, &d), VH_ERANGE);
     VH_CHECK_INT_EQ(vh_poi_catalog_load(tmp_path("missing.json"), &d), VH_ENOTFOUND);
+    /* vh_poi_catalog_open takes a catalog, a GeoJSON or a CSV file. */
+    VH_CHECK_OK(vh_poi_catalog_save(c, p));
+    VH_CHECK_OK(vh_poi_catalog_open(p, &d));
+    VH_CHECK_INT_EQ(vh_poi_catalog_count(d), 3);
+    vh_poi_catalog_free(d);
+    const char *g = tmp_path("x.geojson");
+    write_file(g, geo_ok);
+    VH_CHECK_OK(vh_poi_catalog_open(g, &d));
+    VH_CHECK_INT_EQ(vh_poi_catalog_count(d), 3);
+    vh_poi_catalog_free(d);
+    write_file(g, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[1,2]},\"properties\":{\"amenity\":\"bench\"}}]}");
+    VH_CHECK_INT_EQ(vh_poi_catalog_open(g, &d), VH_EEMPTY);
+    VH_CHECK(strstr(vh_last_error(), "empty catalog") != NULL);
+    const char *csv = tmp_path("y.csv");
+    write_file(csv, "lat,lon,category\n1,2,cafe\n");
+    VH_CHECK_OK(vh_poi_catalog_open(csv, &d));
+    VH_CHECK_INT_EQ(vh_poi_catalog_count(d), 1);
+    vh_poi_catalog_free(d);
+    unlink(g);
+    unlink(csv);
     vh_poi_catalog_free(c);
 }
 

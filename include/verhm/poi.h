@@ -218,6 +218,13 @@ int vh_poi_catalog_load(const char *path, vh_poi_catalog **out);
 /* Same, from `size` bytes in memory; `name` is used in messages. */
 int vh_poi_catalog_load_mem(const char *data, size_t size, const char *name, vh_poi_catalog **out);
 
+/* Opens whatever a user may pass as a catalog: a catalog file (JSON with a
+ * "format" member), a .csv place list or a GeoJSON file (imported with default
+ * parameters). *out is a new catalog the caller frees. Errors as for the
+ * loaders and importers above; VH_EEMPTY ("empty catalog") when no place with
+ * a known category results. */
+int vh_poi_catalog_open(const char *path, vh_poi_catalog **out);
+
 /* ---- rule table (the default policy) ----------------------------------- */
 
 typedef struct vh_poi_rules vh_poi_rules;

@@ -129,24 +129,9 @@ static int parse_at(const char *s, double *lat, double *lon) {
     return *lat >= -90 && *lat <= 90 && *lon >= -180 && *lon <= 180 ? 0 : -1;
 }
 
-/* Loads a catalog file, or imports a .geojson/.csv on the fly. */
+/* Loads a catalog file, or imports a .geojson/.csv on the fly (prints the error). */
 static int open_catalog(const char *path, vh_poi_catalog **out) {
-    const char *ext = vh_path_ext(path);
-    if (strcmp(ext, "geojson") == 0 || strcmp(ext, "csv") == 0) {
-        vh_poi_catalog *c = vh_poi_catalog_new();
-        if (!c) return VH_ENOMEM;
-        vh_poi_import_stats st;
-        int rc = vh_poi_import_file(c, path, NULL, &st);
-        if (rc == VH_OK && vh_poi_catalog_count(c) == 0) {
-            vh_cli_fail(path, "empty catalog: none of %zu features is a place with a known category", st.features);
-            vh_poi_catalog_free(c);
-            return VH_EEMPTY;
-        }
-        if (rc) { vh_poi_catalog_free(c); vh_cli_fail_status(rc); return rc; }
-        *out = c;
-        return VH_OK;
-    }
-    int rc = vh_poi_catalog_load(path, out);
+    int rc = vh_poi_catalog_open(path, out);
     if (rc) vh_cli_fail_status(rc);
     return rc;
 }

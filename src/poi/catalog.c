@@ -768,3 +768,38 @@ int vh_poi_catalog_load_mem(const char *data, size_t size, const char *path, vh_
     *out = c;
     return VH_OK;
 }
+
+int vh_poi_catalog_open(const char *path, vh_poi_catalog **out) {
+    if (!path || !out) return vh__fail(NULL, VH_EINVAL, "vh_poi_catalog_open: NULL argument");
+    *out = NULL;
+    char *data = NULL;
+    size_t size = 0;
+    int rc = vh_file_read_all(path, (size_t)1 << 30, &data, &size);
+    if (rc) return vh__fail(NULL, rc, "%s: cannot read: %s", path, vh_strerror(rc));
+    int is_catalog = 0;
+    if (strcmp(vh_path_ext(path), "csv") != 0) {
+        /* A catalog file is JSON with a "format" member; anything else is GeoJSON. */
+        vh_json *root = NULL;
+        if (vh_json_parse(data, size, &root) == VH_OK) is_catalog = vh_json_get(root, "format") != NULL;
+        vh_json_free(root);
+        if (is_catalog) {
+            rc = vh_poi_catalog_load_mem(data, size, path, out);
+            vh_free(data);
+            return rc;
+        }
+    }
+    vh_poi_catalog *c = vh_poi_catalog_new();
+    vh_poi_import_stats st = {0};
+    if (!c) rc = vh__fail(NULL, VH_ENOMEM, "%s: out of memory", path);
+    else if (strcmp(vh_path_ext(path), "csv") == 0) rc = import_csv_buf(c, data, size, path, NULL, &st);
+    else rc = vh_poi_import_geojson_mem(c, data, size, path, NULL, &st);
+    vh_free(data);
+    if (rc == VH_OK && c->n == 0)
+        rc = vh__fail(NULL, VH_EEMPTY, "%s: empty catalog: none of %zu features is a place with a known category", path, st.features);
+    if (rc) {
+        vh_poi_catalog_free(c);
+        return rc;
+    }
+    *out = c;
+    return VH_OK;
+}
