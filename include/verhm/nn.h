@@ -217,7 +217,10 @@ int vh_nn_conv2d(vh_nn_graph *g, const char *name, int x, int out_ch, int k, int
 /* Batch normalisation over channels of NCHW input (per C over N,H,W) or over
  * features of [N, F] input. eps (e.g. 1e-5) and momentum (PyTorch convention:
  * running = (1-m) running + m batch, running variance unbiased; e.g. 0.1).
- * Parameters weight/bias [C], buffers running_mean/running_var [C]. */
+ * Parameters weight/bias [C], buffers running_mean/running_var [C].
+ * A batch norm whose only consumer is a ReLU is fused with it at compile time
+ * (one pass instead of two); the batch norm's value tensor then holds the
+ * ReLU's output (the two nodes share it). */
 int vh_nn_batchnorm(vh_nn_graph *g, const char *name, int x, float eps, float momentum);
 /* Elementwise activations (any shape). */
 int vh_nn_relu(vh_nn_graph *g, int x);

@@ -646,6 +646,14 @@ int vh_nn_graph_compile(vh_nn_graph *g, int max_batch) {
                 ng |= g->nodes[n->in[j]].needs_grad;
         n->needs_grad = ng;
         n->alias = n->op == VH_OP_RESHAPE;
+        n->fused_relu = 0;
+        if (n->op == VH_OP_RELU) { /* batch norm + ReLU: BN writes max(0, y) in place, no ReLU pass */
+            vh__nn_node *p = &g->nodes[n->in[0]];
+            if (p->op == VH_OP_BATCHNORM && p->consumers == 1 && p->needs_grad == ng) {
+                n->alias = 1;
+                p->fused_relu = 1;
+            }
+        }
         size_t cnt;
         if (vh__mul_size(n->scalar ? 1 : (size_t)max_batch, n->per, &cnt) || cnt > VH_NN_MAX_ELEMS * 2) {
             free_buffers(g);
@@ -709,7 +717,7 @@ int vh_nn_forward(vh_nn_graph *g, int upto) {
     g->fwd_upto = -1;
     for (int i = 0; i <= upto; i++) {
         vh__nn_node *n = &g->nodes[i];
-        if (!vh__nn_ops[n->op].forward) continue;
+        if (!vh__nn_ops[n->op].forward || n->alias) continue;
         int st = vh__nn_ops[n->op].forward(g, n);
         if (st) return st;
     }
@@ -734,7 +742,7 @@ int vh_nn_backward(vh_nn_graph *g, int loss) {
     L->val.grad[0] = 1.0f;
     for (int i = loss; i >= 0; i--) {
         vh__nn_node *n = &g->nodes[i];
-        if (n->needs_grad && vh__nn_ops[n->op].backward) vh__nn_ops[n->op].backward(g, n);
+        if (n->needs_grad && !n->alias && vh__nn_ops[n->op].backward) vh__nn_ops[n->op].backward(g, n);
     }
     return VH_OK;
 }

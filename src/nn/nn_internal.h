@@ -19,7 +19,8 @@ typedef struct vh__nn_node {
     int needs_grad;      /* gradient flows through this node */
     int req_grad;        /* input node: caller wants its gradient */
     int is_lengths;      /* input node of sequence lengths */
-    int alias;           /* value/grad share the input's buffers (reshape) */
+    int alias;           /* value/grad share the input's buffers (reshape, fused ReLU); no own pass */
+    int fused_relu;      /* batch norm whose only consumer is a ReLU: applies it in place */
     int folded;          /* batch norm folded into its producer: skip in eval */
     int consumers;       /* number of nodes using this one as input */
     vh_tensor val;

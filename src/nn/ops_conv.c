@@ -324,11 +324,23 @@ static void bn_range(void *vc, size_t cb, size_t ce, int tid) {
             for (size_t i = 0; i < N; i++) {
                 const float *x = xn->val.data + i * cs + c * hw;
                 float *y = n->val.data + i * cs + c * hw;
-                for (size_t j = 0; j < hw; j++) y[j] = x[j] * sc + sh;
+                if (n->fused_relu)
+                    for (size_t j = 0; j < hw; j++) {
+                        float v = x[j] * sc + sh;
+                        y[j] = v > 0 ? v : 0;
+                    }
+                else
+                    for (size_t j = 0; j < hw; j++) y[j] = x[j] * sc + sh;
             }
         } else {
             double sdy = 0, sdyx = 0;
             float mu = mean[c], is = invs[c];
+            if (n->fused_relu) /* gradient through the fused ReLU: mask by its output */
+                for (size_t i = 0; i < N; i++) {
+                    const float *y = n->val.data + i * cs + c * hw;
+                    float *dy = n->val.grad + i * cs + c * hw;
+                    for (size_t j = 0; j < hw; j++) dy[j] = y[j] > 0 ? dy[j] : 0;
+                }
             for (size_t i = 0; i < N; i++) {
                 const float *x = xn->val.data + i * cs + c * hw, *dy = n->val.grad + i * cs + c * hw;
                 sdy += lane_sum(0, dy, NULL, 0, hw);
@@ -355,7 +367,11 @@ int vh__nn_bn_forward(vh_nn_graph *g, vh__nn_node *n) {
     vh__nn_node *xn = vh__in(g, n, 0);
     n->ia[7] = g->training;
     if (!g->training && n->folded) {
-        memcpy(n->val.data, xn->val.data, vh__total(g, n) * sizeof(float));
+        size_t tot = vh__total(g, n);
+        if (n->fused_relu)
+            for (size_t i = 0; i < tot; i++) n->val.data[i] = xn->val.data[i] > 0 ? xn->val.data[i] : 0;
+        else
+            memcpy(n->val.data, xn->val.data, tot * sizeof(float));
         return VH_OK;
     }
     bctx b = {g, n, n->dims[0], n->ndim == 3 ? (size_t)n->dims[1] * n->dims[2] : 1, 0};
@@ -367,7 +383,8 @@ void vh__nn_bn_backward(vh_nn_graph *g, vh__nn_node *n) {
     vh__nn_node *xn = vh__in(g, n, 0);
     if (!n->ia[7] && n->folded) { /* identity in eval */
         if (xn->needs_grad)
-            for (size_t i = 0; i < vh__total(g, n); i++) xn->val.grad[i] += n->val.grad[i];
+            for (size_t i = 0; i < vh__total(g, n); i++)
+                xn->val.grad[i] += (!n->fused_relu || n->val.data[i] > 0) ? n->val.grad[i] : 0;
         return;
     }
     bctx b = {g, n, n->dims[0], n->ndim == 3 ? (size_t)n->dims[1] * n->dims[2] : 1, 1};
