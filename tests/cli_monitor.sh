@@ -57,7 +57,7 @@ check "piped survey re-asks" grep -q "please type a single number from 0 to 3" "
 check "piped survey score" grep -q "PHQ-9 total 16 of 27: moderately severe range" "$T/out"
 check "no safety box when item 9 is 0" bash -c "! grep -q '!!!!' '$T/out'"
 printf '0\n1\n0\n1\n0\n1\n0\n' | M survey --person p1 gad7 --json >"$T/out" 2>"$T/err"; rc=$?
-check "piped survey --json: stdout is only JSON" "$PY" -m json.tool "$T/out"
+check "piped survey --json: stdout is only JSON" bash -c "'$PY' -m json.tool '$T/out' >/dev/null"
 check "piped survey --json: questions on stderr" grep -q "Trouble relaxing" "$T/err"
 printf '1\n1\n' | M survey --person p1 phq9 >"$T/out" 2>"$T/err"; rc=$?
 check "cut-off survey fails" [ "$rc" -eq 1 ]
@@ -74,7 +74,7 @@ expect_exit 0 "demo" M demo --person p7 --seed 7
 expect_exit 0 "list persons" M list --json
 check "both persons listed" bash -c "grep -q '\"person\": \"p7\"' '$T/out' && grep -q '\"person\": \"p1\"' '$T/out'"
 expect_exit 0 "alerts" M alerts --person p7 --json
-check "alerts are JSON" "$PY" -m json.tool "$T/out" >/dev/null
+check "alerts are JSON" bash -c "'$PY' -m json.tool '$T/out' >/dev/null"
 check "negative_days alert with evidence" grep -q '"rule": "negative_days"' "$T/out"
 check "alert wording" grep -q "mostly low moods on" "$T/out"
 check "cusum alert" grep -q '"change_started"' "$T/out"
@@ -89,14 +89,17 @@ check "csv rows" bash -c "[ \$(wc -l <'$T/w.csv') -gt 2000 ]"
 expect_exit 0 "export csv days" M export --person p7 --csv-days --out "$T/d.csv"
 check "daily rows" bash -c "[ \$(wc -l <'$T/d.csv') -ge 30 ]"
 expect_exit 0 "export json" M export --person p7 --json --out "$T/e.json"
-check "json valid" "$PY" -m json.tool "$T/e.json" >/dev/null
+check "json valid" bash -c "'$PY' -m json.tool '$T/e.json' >/dev/null"
 expect_exit 0 "export fhir" M export --person p7 --fhir --out "$T/f.json"
-check "fhir valid" "$PY" -m json.tool "$T/f.json" >/dev/null
+check "fhir valid" bash -c "'$PY' -m json.tool '$T/f.json' >/dev/null"
 check "fhir bundle" grep -q '"type": "collection"' "$T/f.json"
 check "fhir phq9 loinc" grep -q '"44261-6"' "$T/f.json"
 expect_exit 0 "export to stdout" M export --person p1 --csv-days
 check "export stdout rows" bash -c "[ \$(wc -l <'$T/out') -eq 2 ]"
 expect_exit 0 "check" M check
+expect_exit 0 "options before the subcommand" M --db "$VERHM_DB" --json list --person p1
+expect_exit 2 "unknown option" M list --frobnicate
+check "unknown option named" grep -q "frobnicate" "$T/err"
 
 # full disk: the file-size limit stops a big import; what was stored stays
 before=$(M list --person p1 --json | grep -c '"kind"')

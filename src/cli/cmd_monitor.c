@@ -594,16 +594,8 @@ int cmd_monitor(int argc, char **argv) {
         fputs(usage_text, stderr);
         return VH_EXIT_USAGE;
     }
-    const char *sub = argv[1];
-    if (!strcmp(sub, "--help") || !strcmp(sub, "-h") || !strcmp(sub, "help")) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
     static const char *const subs[] = {"record", "import", "survey", "list", "alerts", "report",
                                        "export", "erase", "demo", "check"};
-    int known = 0;
-    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) known |= !strcmp(sub, subs[i]);
-    if (!known) return vh_cli_usage_error("monitor", "unknown command '%s'", sub);
     static const struct option lo[] = {
         {"db", required_argument, 0, O_DB},          {"passphrase-file", required_argument, 0, O_PASSFILE},
         {"ask-passphrase", no_argument, 0, O_ASK},   {"rules", required_argument, 0, O_RULES},
@@ -620,8 +612,8 @@ int cmd_monitor(int argc, char **argv) {
     o.format = -1;
     o.seed = -1;
     int c, fmt_json = 0;
-    optind = 1;
-    while ((c = getopt_long(argc - 1, argv + 1, "o:p:", lo, NULL)) != -1) {
+    optind = 1; /* options may come before or after the subcommand */
+    while ((c = getopt_long(argc, argv, "ho:p:", lo, NULL)) != -1) {
         int d;
         switch (c) {
         case O_DB: o.db = optarg; break;
@@ -647,13 +639,22 @@ int cmd_monitor(int argc, char **argv) {
         case O_JSON: o.json = 1; fmt_json = 1; break;
         case 'p': case O_PERSON: o.person = optarg; break;
         case 'P': break;
-        case O_HELP: fputs(usage_text, stdout); return 0;
+        case 'h': case O_HELP: fputs(usage_text, stdout); return 0;
         default:
-            return vh_cli_usage_error("monitor", "unknown or incomplete option '%s'", argv[optind] ? argv[optind] : "");
+            return vh_cli_usage_error("monitor", "unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    int npos = argc - 1 - optind;
-    char **pos = argv + 1 + optind;
+    if (optind >= argc) return vh_cli_usage_error("monitor", "no command given");
+    const char *sub = argv[optind];
+    if (!strcmp(sub, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    int known = 0;
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++) known |= !strcmp(sub, subs[i]);
+    if (!known) return vh_cli_usage_error("monitor", "unknown command '%s'", sub);
+    int npos = argc - optind - 1;
+    char **pos = argv + optind + 1;
     int needs_person = strcmp(sub, "list") && strcmp(sub, "check");
     if (needs_person && !o.person) return vh_cli_usage_error("monitor", "%s needs --person ID", sub);
     if (o.passfile && o.ask) return vh_cli_usage_error("monitor", "use either --passphrase-file or --ask-passphrase");
