@@ -33,6 +33,24 @@ int vh_emotion_circumplex(const char *label, float *valence, float *arousal);
 /* Probability-weighted valence/arousal of a distribution over `labels`. */
 void vh_emotion_va(const float *probs, const char *const *labels, int n, float *valence, float *arousal);
 
+/* ---- other label sets -------------------------------------------------- */
+
+/* A linear map from the FER+ distribution to another label set (e.g. the
+ * original prototype's EmoPOI labels), read from a TSV file: a header row
+ * "fer" + target names, then one row per FER+ label with non-negative weights
+ * summing to 1 (± 0.01). See data/emopoi_map.tsv. */
+#define VH_LABELMAP_MAX 16
+typedef struct vh_label_map {
+    int n;                                   /* target labels */
+    char names[VH_LABELMAP_MAX][32];
+    float w[VH_FER_COUNT][VH_LABELMAP_MAX];  /* w[fer][target] */
+} vh_label_map;
+
+/* Parses a map file. Errors (VH_EFORMAT) name the file and line. */
+int vh_label_map_load(const char *path, vh_label_map *out);
+/* out[j] = Σ_k fer[k] · w[k][j]. */
+void vh_label_map_apply(const vh_label_map *m, const float fer[VH_FER_COUNT], float *out);
+
 /* ---- temporal filter --------------------------------------------------- */
 
 /* Forward filtering in a hidden Markov model whose hidden state is the true
@@ -117,6 +135,85 @@ void vh_haar_to_dlib_box(const vh_box *haar, double *left, double *top, double *
 /* An aligned size×size gray crop of the face with `lm` (68 points) on `img`,
  * framed like FER-2013 faces (vh_face_template_fer). *out is a new image. */
 int vh_face_align_crop(const vh_image *img, const vh_point2f lm[68], int size, vh_image *out);
+
+/* ---- the face analyzer (per video frame) ------------------------------- */
+
+typedef struct vh_analyzer_params {
+    const char *cascade_path;    /* NULL: vh_cascade_default_path() */
+    const char *landmarks_path;  /* NULL: vh_shape_predictor_default_path() */
+    const char *emotion_model;   /* facial-emotion model file; NULL: no emotion */
+    const char *agegender_model; /* age-gender model file; NULL: no age/gender */
+    vh_detect_params detect;     /* min size 0 → 1/8 of the frame's shorter side */
+    int detect_max_side;         /* frames are shrunk to at most this side for
+                                    detection (default 480; 0 = never) */
+    float persistence_s;         /* emotion filter time constant (default 1.5 s) */
+    float evidence;              /* emotion filter likelihood temper (default 0.6) */
+} vh_analyzer_params;
+
+vh_analyzer_params vh_analyzer_default_params(void);
+
+/* One face in one frame. */
+typedef struct vh_face_obs {
+    int track;                   /* stable id (vh_tracker) */
+    vh_box box;                  /* detector box in frame pixels */
+    vh_point2f landmarks[68];
+    float yaw, pitch, roll;      /* degrees (vh_head_pose) */
+    int has_emotion;
+    float emotion_raw[VH_FER_COUNT]; /* this frame's classifier output */
+    float emotion[VH_FER_COUNT];     /* temporally filtered (the read-out) */
+    float valence, arousal;      /* of the filtered distribution */
+    int has_agegender;
+    float age, p_female;         /* this frame; track averages in the summary */
+} vh_face_obs;
+
+/* A stretch of time with one dominant (filtered) emotion. */
+typedef struct vh_emotion_segment {
+    double start, end; /* seconds (end = time of its last frame) */
+    int label;         /* FER+ index */
+    float mean_prob;   /* mean filtered probability of the label */
+    int frames;
+} vh_emotion_segment;
+
+/* Everything known about one track so far. */
+typedef struct vh_track_summary {
+    int id;
+    double first, last;          /* seconds */
+    int frames;
+    int has_emotion;
+    float mean_emotion[VH_FER_COUNT]; /* mean of the filtered distributions */
+    int dominant;                /* arg-max of mean_emotion */
+    float valence, arousal;      /* means over frames */
+    int has_agegender;
+    float age, p_female;         /* means over frames */
+    int nsegments;
+    const vh_emotion_segment *segments; /* owned by the analyzer */
+} vh_track_summary;
+
+/* Seconds spent per stage over all frames so far (for benchmarks). */
+typedef struct vh_analyzer_timing {
+    long frames;
+    double detect, landmarks, pose, emotion, agegender;
+} vh_analyzer_timing;
+
+typedef struct vh_face_analyzer vh_face_analyzer;
+
+/* Loads the cascade, landmark model and the optional emotion / age-gender
+ * models. Errors name the file that failed; *out NULL on failure. */
+int vh_face_analyzer_new(const vh_analyzer_params *p, vh_face_analyzer **out);
+void vh_face_analyzer_free(vh_face_analyzer *a); /* NULL ok */
+
+/* Analyses one RGB (or gray) frame at time t (seconds, non-decreasing).
+ * *faces points to *n observations owned by the analyzer, valid until the next
+ * call. Returns VH_OK, VH_EINVAL (time going backwards, empty image). */
+int vh_face_analyzer_process(vh_face_analyzer *a, const vh_image *frame, double t,
+                             const vh_face_obs **faces, int *n);
+
+/* Summaries of all tracks so far (array owned by the analyzer, valid until
+ * the next process call). */
+int vh_face_analyzer_tracks(vh_face_analyzer *a, const vh_track_summary **tracks, int *n);
+void vh_face_analyzer_timing(const vh_face_analyzer *a, vh_analyzer_timing *t);
+/* Labels of the emotion model (VH_FER_COUNT names) or NULL without one. */
+const char *const *vh_face_analyzer_emotion_labels(const vh_face_analyzer *a);
 
 #ifdef __cplusplus
 }

@@ -4,6 +4,8 @@
 #include "verhm/affect.h"
 #include "core/internal.h"
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 const char *const vh_fer_labels[VH_FER_COUNT] = {"neutral", "happiness", "surprise", "sadness",
@@ -109,4 +111,58 @@ int vh_face_align_crop(const vh_image *img, const vh_point2f lm[68], int size, v
     st = vh_image_warp_affine(src, m, size, size, 0, out);
     vh_image_free(&gray);
     return st;
+}
+
+int vh_label_map_load(const char *path, vh_label_map *out) {
+    memset(out, 0, sizeof *out);
+    char *text;
+    size_t len;
+    int st = vh_file_read_all(path, 1 << 20, &text, &len);
+    if (st) return st;
+    int seen[VH_FER_COUNT] = {0}, header = 0, lineno = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        lineno++;
+        size_t l = strlen(line);
+        if (l && line[l - 1] == '\r') line[l - 1] = 0;
+        if (!line[0] || line[0] == '#') continue;
+        char *fs = NULL, *f = strtok_r(line, "\t", &fs);
+        if (!header) {
+            if (!f || strcmp(f, "fer") != 0) { st = vh__fail(NULL, VH_EFORMAT, "%s:%d: header must start with 'fer'", path, lineno); break; }
+            for (char *c = strtok_r(NULL, "\t", &fs); c; c = strtok_r(NULL, "\t", &fs)) {
+                if (out->n == VH_LABELMAP_MAX || strlen(c) >= sizeof out->names[0]) { st = vh__fail(NULL, VH_EFORMAT, "%s:%d: too many or too long labels", path, lineno); break; }
+                strcpy(out->names[out->n++], c);
+            }
+            if (!st && out->n == 0) st = vh__fail(NULL, VH_EFORMAT, "%s:%d: no target labels", path, lineno);
+            if (st) break;
+            header = 1;
+            continue;
+        }
+        int k = f ? vh_fer_index(f) : -1;
+        if (k < 0) { st = vh__fail(NULL, VH_EFORMAT, "%s:%d: '%s' is not a FER+ label", path, lineno, f ? f : ""); break; }
+        double sum = 0;
+        int j = 0;
+        for (char *c = strtok_r(NULL, "\t", &fs); c; c = strtok_r(NULL, "\t", &fs), j++) {
+            char *end;
+            double v = strtod(c, &end);
+            if (j >= out->n || end == c || *end || !(v >= 0 && v <= 1)) { j = -1; break; }
+            out->w[k][j] = (float)v;
+            sum += v;
+        }
+        if (j != out->n || fabs(sum - 1) > 0.01) { st = vh__fail(NULL, VH_EFORMAT, "%s:%d: need %d weights in [0,1] summing to 1", path, lineno, out->n); break; }
+        seen[k] = 1;
+    }
+    for (int k = 0; !st && k < VH_FER_COUNT; k++)
+        if (!seen[k]) st = vh__fail(NULL, VH_EFORMAT, "%s: no row for '%s'", path, vh_fer_labels[k]);
+    if (!st && !header) st = vh__fail(NULL, VH_EFORMAT, "%s: empty map", path);
+    vh_free(text);
+    return st;
+}
+
+void vh_label_map_apply(const vh_label_map *m, const float fer[VH_FER_COUNT], float *out) {
+    for (int j = 0; j < m->n; j++) {
+        double s = 0;
+        for (int k = 0; k < VH_FER_COUNT; k++) s += fer[k] * m->w[k][j];
+        out[j] = (float)s;
+    }
 }

@@ -1,0 +1,586 @@
+/* verhm recognize: faces in a video (or image, or camera) → per-frame emotion,
+ * age and gender with stable track ids; annotated video; monitor result;
+ * place suggestions for the recognized state. */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "verhm/affect.h"
+#include "verhm/media.h"
+#include "verhm/poi.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: verhm recognize VIDEO|IMAGE|/dev/videoN [options]\n"
+            "\n"
+            "Finds faces, tracks them, and reads emotion (FER+ classes, filtered over time),\n"
+            "valence/arousal, head pose, age and gender in every processed frame.\n"
+            "\n"
+            "  --json               JSON lines: one per processed frame, then a summary line\n"
+            "  --annotate OUT.mp4   video with boxes and 'Gender, Age group, Emotion' labels\n"
+            "                       (keeps the audio); for an IMAGE input, an annotated PNG/JPEG\n"
+            "  --every N            analyse every Nth frame (default 1)\n"
+            "  --max-seconds S      stop after S seconds of video (cameras: default 10)\n"
+            "  --labels fer|emopoi  label set of the output (default fer; emopoi uses\n"
+            "                       data/emopoi_map.tsv, the original prototype's eight states)\n"
+            "  --model FILE         facial-emotion model (default models/fer-emotion.safetensors)\n"
+            "  --agegender FILE     age-gender model (default models/age-gender.safetensors)\n"
+            "  --result FILE        write the result for `verhm monitor import` (JSON)\n"
+            "  --poi CATALOG        end with place suggestions for the main face's state...\n"
+            "  --at LAT,LON         ...near this position (needed with --poi)\n"
+            "  --force              overwrite existing output files\n");
+}
+
+typedef struct opts {
+    const char *input, *annotate, *labels, *model, *agegender, *result, *poi, *at;
+    int json, every, force;
+    double max_seconds;
+} opts;
+
+typedef struct run {
+    opts o;
+    vh_face_analyzer *an;
+    vh_label_map map;
+    int use_map;
+    vh_buf windows;          /* monitor windows of the main track, JSON text */
+    double win_t0, win_sum[VH_FER_COUNT], win_v, win_a;
+    int win_n, nwindows;
+    long frames, analysed, with_face;
+} run;
+
+static const char *gender_word(float pf) { return pf >= 0.5f ? "Female" : "Male"; }
+
+/* Label set of the output: FER+ or the mapped set. */
+static int out_labels(const run *r, const char **names) {
+    if (r->use_map) {
+        for (int j = 0; j < r->map.n; j++) names[j] = r->map.names[j];
+        return r->map.n;
+    }
+    for (int j = 0; j < VH_FER_COUNT; j++) names[j] = vh_fer_labels[j];
+    return VH_FER_COUNT;
+}
+
+static int out_probs(const run *r, const float *fer, float *out) {
+    if (r->use_map) {
+        vh_label_map_apply(&r->map, fer, out);
+        return r->map.n;
+    }
+    memcpy(out, fer, sizeof(float) * VH_FER_COUNT);
+    return VH_FER_COUNT;
+}
+
+static int argmax(const float *p, int n) {
+    int b = 0;
+    for (int i = 1; i < n; i++) if (p[i] > p[b]) b = i;
+    return b;
+}
+
+static void write_face_json(vh_json_writer *w, const run *r, const vh_face_obs *f) {
+    vh_jw_object_begin(w);
+    vh_jw_key(w, "track"); vh_jw_int(w, f->track);
+    vh_jw_key(w, "box");
+    vh_jw_object_begin(w);
+    vh_jw_key(w, "x"); vh_jw_int(w, f->box.x);
+    vh_jw_key(w, "y"); vh_jw_int(w, f->box.y);
+    vh_jw_key(w, "w"); vh_jw_int(w, f->box.w);
+    vh_jw_key(w, "h"); vh_jw_int(w, f->box.h);
+    vh_jw_object_end(w);
+    vh_jw_key(w, "landmarks");
+    vh_jw_array_begin(w);
+    for (int k = 0; k < 68; k++) {
+        char pt[64];
+        snprintf(pt, sizeof pt, "[%.1f,%.1f]", f->landmarks[k].x, f->landmarks[k].y);
+        vh_jw_raw(w, pt);
+    }
+    vh_jw_array_end(w);
+    vh_jw_key(w, "pose");
+    vh_jw_object_begin(w);
+    vh_jw_key(w, "yaw"); vh_jw_number(w, round(f->yaw * 10) / 10);
+    vh_jw_key(w, "pitch"); vh_jw_number(w, round(f->pitch * 10) / 10);
+    vh_jw_key(w, "roll"); vh_jw_number(w, round(f->roll * 10) / 10);
+    vh_jw_object_end(w);
+    if (f->has_emotion) {
+        const char *names[VH_LABELMAP_MAX];
+        float p[VH_LABELMAP_MAX], raw[VH_LABELMAP_MAX];
+        int n = out_labels(r, names);
+        out_probs(r, f->emotion, p);
+        out_probs(r, f->emotion_raw, raw);
+        vh_jw_key(w, "emotion");
+        vh_jw_object_begin(w);
+        for (int k = 0; k < n; k++) { vh_jw_key(w, names[k]); vh_jw_number(w, round(p[k] * 1e4) / 1e4); }
+        vh_jw_object_end(w);
+        vh_jw_key(w, "emotion_frame");
+        vh_jw_object_begin(w);
+        for (int k = 0; k < n; k++) { vh_jw_key(w, names[k]); vh_jw_number(w, round(raw[k] * 1e4) / 1e4); }
+        vh_jw_object_end(w);
+        vh_jw_key(w, "dominant"); vh_jw_string(w, names[argmax(p, n)]);
+        vh_jw_key(w, "valence"); vh_jw_number(w, round(f->valence * 1e3) / 1e3);
+        vh_jw_key(w, "arousal"); vh_jw_number(w, round(f->arousal * 1e3) / 1e3);
+    }
+    if (f->has_agegender) {
+        vh_jw_key(w, "age"); vh_jw_number(w, round(f->age * 10) / 10);
+        vh_jw_key(w, "age_group"); vh_jw_string(w, vh_age_group(f->age));
+        vh_jw_key(w, "age_group_legacy"); vh_jw_string(w, vh_age_group_legacy(f->age));
+        vh_jw_key(w, "gender"); vh_jw_string(w, f->p_female >= 0.5f ? "female" : "male");
+        vh_jw_key(w, "gender_prob"); vh_jw_number(w, round(fmaxf(f->p_female, 1 - f->p_female) * 1e3) / 1e3);
+    }
+    vh_jw_object_end(w);
+}
+
+static void annotate_frame(const run *r, vh_image *img, const vh_face_obs *faces, int n) {
+    static const uint8_t green[3] = {40, 220, 90}, white[3] = {255, 255, 255}, bg[3] = {20, 60, 30};
+    int scale = img->h >= 600 ? 2 : 1;
+    for (int i = 0; i < n; i++) {
+        const vh_face_obs *f = &faces[i];
+        vh_draw_rect(img, f->box.x, f->box.y, f->box.w, f->box.h, scale + 1, green);
+        for (int k = 0; k < 68; k++) vh_draw_circle(img, (int)lroundf(f->landmarks[k].x), (int)lroundf(f->landmarks[k].y), scale, green);
+        char label[160];
+        int len = snprintf(label, sizeof label, "#%d", f->track);
+        if (f->has_agegender)
+            len += snprintf(label + len, sizeof label - (size_t)len, " %s, %s", gender_word(f->p_female), vh_age_group(f->age));
+        if (f->has_emotion) {
+            const char *names[VH_LABELMAP_MAX];
+            float p[VH_LABELMAP_MAX];
+            int m = out_labels(r, names);
+            out_probs(r, f->emotion, p);
+            int b = argmax(p, m);
+            snprintf(label + len, sizeof label - (size_t)len, ", %s %d%%", names[b], (int)lroundf(100 * p[b]));
+        }
+        int tw, th;
+        vh_text_size(label, scale, &tw, &th);
+        int ty = f->box.y - th - 4 >= 0 ? f->box.y - th - 4 : f->box.y + f->box.h + 2;
+        vh_draw_text(img, f->box.x, ty, label, scale, white, bg);
+    }
+}
+
+/* Monitor windows: 1-second means of the main (first) track's filtered emotion. */
+static void window_flush(run *r) {
+    if (r->win_n == 0) return;
+    vh_json_writer w;
+    vh_jw_init(&w, &r->windows, 0);
+    if (r->nwindows) vh_buf_puts(&r->windows, ",");
+    vh_jw_object_begin(&w);
+    vh_jw_key(&w, "t"); vh_jw_number(&w, round(r->win_t0 * 1000) / 1000);
+    vh_jw_key(&w, "dur"); vh_jw_number(&w, 1.0);
+    vh_jw_key(&w, "probs");
+    vh_jw_array_begin(&w);
+    for (int k = 0; k < VH_FER_COUNT; k++) vh_jw_number(&w, round(r->win_sum[k] / r->win_n * 1e4) / 1e4);
+    vh_jw_array_end(&w);
+    vh_jw_key(&w, "valence"); vh_jw_number(&w, round(r->win_v / r->win_n * 1e3) / 1e3);
+    vh_jw_key(&w, "arousal"); vh_jw_number(&w, round(r->win_a / r->win_n * 1e3) / 1e3);
+    vh_jw_object_end(&w);
+    r->nwindows++;
+    memset(r->win_sum, 0, sizeof r->win_sum);
+    r->win_v = r->win_a = 0;
+    r->win_n = 0;
+}
+
+static void window_add(run *r, double t, const vh_face_obs *f) {
+    if (!f->has_emotion) return;
+    if (r->win_n && t >= r->win_t0 + 1.0) window_flush(r);
+    if (!r->win_n) r->win_t0 = floor(t);
+    for (int k = 0; k < VH_FER_COUNT; k++) r->win_sum[k] += f->emotion[k];
+    r->win_v += f->valence;
+    r->win_a += f->arousal;
+    r->win_n++;
+}
+
+static int write_result(run *r, double duration) {
+    window_flush(r);
+    if (r->nwindows == 0) return vh_cli_fail(r->o.result, "no face with an emotion read-out: nothing to write");
+    /* The session starts when the recording was made: the media file's time. */
+    struct stat sb;
+    time_t when = stat(r->o.input, &sb) == 0 ? sb.st_mtime : time(NULL);
+    struct tm tm;
+    char ts[40];
+    gmtime_r(&when, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    char model[64];
+    snprintf(model, sizeof model, "verhm-fer+ %s", vh_version());
+    vh_buf b = {0};
+    vh_json_writer w;
+    vh_jw_init(&w, &b, 0);
+    vh_jw_object_begin(&w);
+    vh_jw_key(&w, "kind"); vh_jw_string(&w, "face");
+    vh_jw_key(&w, "source"); vh_jw_string(&w, vh_path_base(r->o.input));
+    vh_jw_key(&w, "started_at"); vh_jw_string(&w, ts);
+    vh_jw_key(&w, "duration"); vh_jw_number(&w, round(duration * 1000) / 1000);
+    vh_jw_key(&w, "model"); vh_jw_string(&w, model);
+    vh_jw_key(&w, "labels");
+    vh_jw_array_begin(&w);
+    for (int k = 0; k < VH_FER_COUNT; k++) vh_jw_string(&w, vh_fer_labels[k]);
+    vh_jw_array_end(&w);
+    vh_jw_key(&w, "windows");
+    vh_jw_raw(&w, "[");
+    vh_buf_puts(&b, r->windows.data ? r->windows.data : "");
+    vh_buf_puts(&b, "]");
+    vh_jw_object_end(&w);
+    vh_atomic_file af;
+    if (b.failed || vh_atomic_open(&af, r->o.result, r->o.force)) { vh_buf_free(&b); return vh_cli_fail_status(VH_EIO); }
+    fprintf(af.fp, "%s\n", b.data);
+    vh_buf_free(&b);
+    if (vh_atomic_commit(&af)) return vh_cli_fail_status(VH_EIO);
+    return 0;
+}
+
+static int suggest_places(const run *r, const vh_track_summary *main) {
+    double lat, lon;
+    char *end;
+    lat = strtod(r->o.at, &end);
+    if (*end != ',') return vh_cli_fail(r->o.at, "--at expects LAT,LON");
+    lon = strtod(end + 1, &end);
+    if (*end || !(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) return vh_cli_fail(r->o.at, "--at expects LAT,LON in range");
+    const char *rules_path = vh_cli_find_resource("data/poi_rules.tsv");
+    if (!rules_path) return vh_cli_fail("data/poi_rules.tsv", "rule table not found (set VERHM_HOME)");
+    vh_poi_rules *rules = NULL;
+    vh_poi_catalog *cat = NULL;
+    int st = vh_poi_rules_load(rules_path, &rules);
+    if (!st) st = vh_poi_catalog_load(r->o.poi, &cat);
+    if (st) { vh_poi_rules_free(rules); return vh_cli_fail_status(st); }
+    vh_poi_state state;
+    state.emotion = vh_poi_emotion_parse(vh_fer_labels[main->dominant]);
+    state.age = main->has_agegender ? vh_poi_age_parse(vh_age_group(main->age)) : vh_poi_age_parse("Adult");
+    state.gender = vh_poi_gender_parse(main->has_agegender ? (main->p_female >= 0.5f ? "female" : "male") : "unknown");
+    vh_poi_suggest_params sp = vh_poi_suggest_default_params();
+    sp.lat = lat;
+    sp.lon = lon;
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    sp.now.weekday = (tm.tm_wday + 6) % 7;
+    sp.now.minute = tm.tm_hour * 60 + tm.tm_min;
+    vh_poi_suggestion *s = NULL;
+    size_t n = 0;
+    st = state.emotion < 0 || state.age < 0 || state.gender < 0 ? VH_EINVAL : vh_poi_suggest(cat, rules, &state, &sp, &s, &n);
+    if (st) {
+        vh_poi_catalog_free(cat);
+        vh_poi_rules_free(rules);
+        return vh_cli_fail_status(st);
+    }
+    char *sentence = vh_poi_sentence(&state, s, n);
+    if (r->o.json) {
+        vh_buf b = {0};
+        vh_json_writer w;
+        vh_jw_init(&w, &b, 0);
+        vh_jw_object_begin(&w);
+        vh_jw_key(&w, "poi");
+        vh_jw_object_begin(&w);
+        vh_jw_key(&w, "sentence"); vh_jw_string(&w, sentence);
+        vh_jw_key(&w, "suggestions");
+        vh_jw_array_begin(&w);
+        for (size_t i = 0; i < n; i++) {
+            vh_jw_object_begin(&w);
+            vh_jw_key(&w, "name"); vh_jw_string(&w, s[i].place->name);
+            vh_jw_key(&w, "category"); vh_jw_string(&w, vh_poi_category_name(s[i].place->category));
+            vh_jw_key(&w, "distance_m"); vh_jw_number(&w, round(s[i].distance_m));
+            vh_jw_key(&w, "why"); vh_jw_string(&w, s[i].why);
+            vh_jw_object_end(&w);
+        }
+        vh_jw_array_end(&w);
+        vh_jw_object_end(&w);
+        vh_jw_object_end(&w);
+        vh_cli_print_json(&b);
+        vh_buf_free(&b);
+    } else {
+        printf("%s\n", sentence ? sentence : "");
+        for (size_t i = 0; i < n; i++) printf("  %zu. %s\n", i + 1, s[i].why);
+    }
+    free(sentence);
+    vh_poi_suggestions_free(s, n);
+    vh_poi_catalog_free(cat);
+    vh_poi_rules_free(rules);
+    return 0;
+}
+
+static int is_image_path(const char *p) {
+    const char *e = vh_path_ext(p);
+    return !strcasecmp(e, "png") || !strcasecmp(e, "jpg") || !strcasecmp(e, "jpeg");
+}
+
+static int summarize(run *r, double duration) {
+    const vh_track_summary *tr;
+    int nt;
+    if (vh_face_analyzer_tracks(r->an, &tr, &nt)) return vh_cli_fail_status(VH_ENOMEM);
+    /* The main face: the track seen in most frames. */
+    int main_i = -1;
+    for (int i = 0; i < nt; i++) if (main_i < 0 || tr[i].frames > tr[main_i].frames) main_i = i;
+    const char *names[VH_LABELMAP_MAX];
+    int nl = out_labels(r, names);
+    if (r->o.json) {
+        vh_buf b = {0};
+        vh_json_writer w;
+        vh_jw_init(&w, &b, 0);
+        vh_jw_object_begin(&w);
+        vh_jw_key(&w, "summary");
+        vh_jw_object_begin(&w);
+        vh_jw_key(&w, "file"); vh_jw_string(&w, r->o.input);
+        vh_jw_key(&w, "frames"); vh_jw_int(&w, r->frames);
+        vh_jw_key(&w, "analysed_frames"); vh_jw_int(&w, r->analysed);
+        vh_jw_key(&w, "frames_with_faces"); vh_jw_int(&w, r->with_face);
+        vh_jw_key(&w, "duration"); vh_jw_number(&w, round(duration * 1000) / 1000);
+        vh_jw_key(&w, "faces_found"); vh_jw_bool(&w, nt > 0);
+        vh_jw_key(&w, "tracks");
+        vh_jw_array_begin(&w);
+        for (int i = 0; i < nt; i++) {
+            const vh_track_summary *s = &tr[i];
+            vh_jw_object_begin(&w);
+            vh_jw_key(&w, "track"); vh_jw_int(&w, s->id);
+            vh_jw_key(&w, "first"); vh_jw_number(&w, round(s->first * 1000) / 1000);
+            vh_jw_key(&w, "last"); vh_jw_number(&w, round(s->last * 1000) / 1000);
+            vh_jw_key(&w, "frames"); vh_jw_int(&w, s->frames);
+            if (s->has_emotion) {
+                float p[VH_LABELMAP_MAX];
+                out_probs(r, s->mean_emotion, p);
+                vh_jw_key(&w, "emotion");
+                vh_jw_object_begin(&w);
+                for (int k = 0; k < nl; k++) { vh_jw_key(&w, names[k]); vh_jw_number(&w, round(p[k] * 1e4) / 1e4); }
+                vh_jw_object_end(&w);
+                vh_jw_key(&w, "dominant"); vh_jw_string(&w, names[argmax(p, nl)]);
+                vh_jw_key(&w, "valence"); vh_jw_number(&w, round(s->valence * 1e3) / 1e3);
+                vh_jw_key(&w, "arousal"); vh_jw_number(&w, round(s->arousal * 1e3) / 1e3);
+                vh_jw_key(&w, "segments");
+                vh_jw_array_begin(&w);
+                for (int g = 0; g < s->nsegments; g++) {
+                    vh_jw_object_begin(&w);
+                    vh_jw_key(&w, "start"); vh_jw_number(&w, round(s->segments[g].start * 1000) / 1000);
+                    vh_jw_key(&w, "end"); vh_jw_number(&w, round(s->segments[g].end * 1000) / 1000);
+                    vh_jw_key(&w, "emotion"); vh_jw_string(&w, vh_fer_labels[s->segments[g].label]);
+                    vh_jw_key(&w, "mean_prob"); vh_jw_number(&w, round(s->segments[g].mean_prob * 1e3) / 1e3);
+                    vh_jw_object_end(&w);
+                }
+                vh_jw_array_end(&w);
+            }
+            if (s->has_agegender) {
+                vh_jw_key(&w, "age"); vh_jw_number(&w, round(s->age * 10) / 10);
+                vh_jw_key(&w, "age_group"); vh_jw_string(&w, vh_age_group(s->age));
+                vh_jw_key(&w, "age_group_legacy"); vh_jw_string(&w, vh_age_group_legacy(s->age));
+                vh_jw_key(&w, "gender"); vh_jw_string(&w, s->p_female >= 0.5f ? "female" : "male");
+                vh_jw_key(&w, "gender_prob"); vh_jw_number(&w, round(fmaxf(s->p_female, 1 - s->p_female) * 1e3) / 1e3);
+            }
+            vh_jw_object_end(&w);
+        }
+        vh_jw_array_end(&w);
+        vh_jw_object_end(&w);
+        vh_jw_object_end(&w);
+        vh_cli_print_json(&b);
+        vh_buf_free(&b);
+    } else {
+        printf("%s: %ld frames, %ld analysed, faces in %ld; %d track%s\n", r->o.input, r->frames, r->analysed,
+               r->with_face, nt, nt == 1 ? "" : "s");
+        if (nt == 0) printf("  no face found\n");
+        for (int i = 0; i < nt; i++) {
+            const vh_track_summary *s = &tr[i];
+            printf("  track %d: %.2f–%.2f s, %d frames", s->id, s->first, s->last, s->frames);
+            if (s->has_agegender) printf(", %s, %s (age %.0f)", gender_word(s->p_female), vh_age_group(s->age), s->age);
+            if (s->has_emotion) {
+                float p[VH_LABELMAP_MAX];
+                out_probs(r, s->mean_emotion, p);
+                int b = argmax(p, nl);
+                printf(", mostly %s (%.0f%%), valence %+.2f, arousal %+.2f", names[b], 100 * p[b], s->valence, s->arousal);
+            }
+            printf("\n");
+        }
+    }
+    if (r->o.poi) {
+        if (main_i < 0 || !tr[main_i].has_emotion) return vh_cli_fail(r->o.input, "no face with an emotion read-out: no place suggestions");
+        return suggest_places(r, &tr[main_i]);
+    }
+    return 0;
+}
+
+static int process_image(run *r) {
+    vh_image img = {0};
+    int st = vh_image_load(r->o.input, 3, &img);
+    if (st) return vh_cli_fail_status(st);
+    const vh_face_obs *faces;
+    int n, rc = 0;
+    st = vh_face_analyzer_process(r->an, &img, 0, &faces, &n);
+    if (st) { vh_image_free(&img); return vh_cli_fail_status(st); }
+    r->frames = r->analysed = 1;
+    r->with_face = n > 0;
+    if (r->o.json) {
+        vh_buf b = {0};
+        vh_json_writer w;
+        vh_jw_init(&w, &b, 0);
+        vh_jw_object_begin(&w);
+        vh_jw_key(&w, "frame"); vh_jw_int(&w, 1);
+        vh_jw_key(&w, "time"); vh_jw_number(&w, 0);
+        vh_jw_key(&w, "faces");
+        vh_jw_array_begin(&w);
+        for (int i = 0; i < n; i++) write_face_json(&w, r, &faces[i]);
+        vh_jw_array_end(&w);
+        vh_jw_object_end(&w);
+        vh_cli_print_json(&b);
+        vh_buf_free(&b);
+    }
+    for (int i = 0; i < n; i++) window_add(r, 0, &faces[i]);
+    if (r->o.annotate) {
+        annotate_frame(r, &img, faces, n);
+        st = vh_image_save(r->o.annotate, &img, 92);
+        if (st) rc = vh_cli_fail_status(st);
+    }
+    vh_image_free(&img);
+    if (!rc) rc = summarize(r, 0);
+    if (!rc && r->o.result) rc = write_result(r, 1);
+    return rc;
+}
+
+static int process_video(run *r) {
+    vh_video *v = NULL;
+    int st = vh_video_open(r->o.input, &v);
+    if (st) return vh_cli_fail_status(st);
+    const vh_video_info *info = vh_video_get_info(v);
+    double max_s = r->o.max_seconds > 0 ? r->o.max_seconds : strncmp(r->o.input, "/dev/", 5) == 0 ? 10 : 0;
+    vh_video_writer *wr = NULL;
+    float *audio = NULL;
+    size_t naudio = 0, audio_pos = 0;
+    const int arate = 44100;
+    int rc = 0, ew = info->width & ~1, eh = info->height & ~1;
+    vh_image even = {0};
+    if (r->o.annotate) {
+        vh_writer_params wp = vh_writer_default_params();
+        wp.width = ew;
+        wp.height = eh;
+        wp.fps = info->fps > 0 ? info->fps / r->o.every : 25.0 / r->o.every;
+        wp.overwrite = r->o.force;
+        if (info->has_audio && vh_audio_load(r->o.input, arate, max_s, &audio, &naudio) == VH_OK) wp.audio_rate = arate;
+        st = vh_video_writer_open(r->o.annotate, &wp, &wr);
+        if (st) { vh_free(audio); vh_video_close(v); return vh_cli_fail_status(st); }
+    }
+    vh_progress_bar bar;
+    vh_cli_progress_init(&bar);
+    double t = 0, last_t = 0;
+    const vh_image *frame;
+    uint64_t total = info->frame_count > 0 ? (uint64_t)info->frame_count : 0;
+    while ((st = vh_video_read(v, &frame, &t)) == VH_OK) {
+        if (max_s > 0 && t > max_s) break;
+        last_t = t;
+        r->frames++;
+        vh_progress_bar_update((uint64_t)r->frames, total, "recognize", NULL, &bar);
+        if ((r->frames - 1) % r->o.every) continue;
+        r->analysed++;
+        const vh_face_obs *faces;
+        int n;
+        st = vh_face_analyzer_process(r->an, frame, t, &faces, &n);
+        if (st) break;
+        r->with_face += n > 0;
+        if (n > 0) window_add(r, t, &faces[0]);
+        if (r->o.json) {
+            vh_buf b = {0};
+            vh_json_writer w;
+            vh_jw_init(&w, &b, 0);
+            vh_jw_object_begin(&w);
+            vh_jw_key(&w, "frame"); vh_jw_int(&w, r->frames);
+            vh_jw_key(&w, "time"); vh_jw_number(&w, round(t * 1000) / 1000);
+            vh_jw_key(&w, "faces");
+            vh_jw_array_begin(&w);
+            for (int i = 0; i < n; i++) write_face_json(&w, r, &faces[i]);
+            vh_jw_array_end(&w);
+            vh_jw_object_end(&w);
+            vh_cli_print_json(&b);
+            vh_buf_free(&b);
+        }
+        if (wr) {
+            vh_image_free(&even);
+            st = vh_image_crop(frame, 0, 0, ew, eh, &even);
+            if (!st) {
+                annotate_frame(r, &even, faces, n);
+                st = vh_video_writer_frame(wr, &even);
+            }
+            /* Audio up to the end of this output frame. */
+            size_t upto = (size_t)fmin((double)naudio, (t + (double)r->o.every / (info->fps > 0 ? info->fps : 25)) * arate);
+            if (!st && audio && upto > audio_pos) {
+                st = vh_video_writer_audio(wr, audio + audio_pos, upto - audio_pos);
+                audio_pos = upto;
+            }
+            if (st) { vh_cli_fail(r->o.annotate, "%s", vh_video_writer_error(wr)); rc = VH_EXIT_INPUT; break; }
+        }
+    }
+    vh_progress_bar_finish(&bar);
+    if (!rc && st != VH_OK && st != VH_EEMPTY) rc = vh_cli_fail_status(st);
+    if (!rc && r->frames == 0) rc = vh_cli_fail(r->o.input, "no video frames could be decoded");
+    if (!rc && vh_video_skipped(v) > 0)
+        fprintf(stderr, "verhm: %s: %lld unreadable frames skipped\n", r->o.input, (long long)vh_video_skipped(v));
+    if (wr) {
+        if (rc) vh_video_writer_abort(wr);
+        else if ((st = vh_video_writer_finish(wr))) rc = vh_cli_fail(r->o.annotate, "%s", vh_last_error());
+    }
+    vh_image_free(&even);
+    vh_free(audio);
+    vh_video_close(v);
+    double duration = info->fps > 0 ? last_t + 1.0 / info->fps : last_t;
+    if (!rc) rc = summarize(r, duration);
+    if (!rc && r->o.result) rc = write_result(r, duration);
+    return rc;
+}
+
+int cmd_recognize(int argc, char **argv) {
+    static const struct option lopts[] = {
+        {"json", no_argument, 0, 'j'},           {"annotate", required_argument, 0, 'a'},
+        {"every", required_argument, 0, 'e'},    {"max-seconds", required_argument, 0, 'm'},
+        {"labels", required_argument, 0, 'l'},   {"model", required_argument, 0, 'M'},
+        {"agegender", required_argument, 0, 'g'}, {"result", required_argument, 0, 'r'},
+        {"poi", required_argument, 0, 'p'},      {"at", required_argument, 0, 't'},
+        {"force", no_argument, 0, 'f'},          {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *cmd = "recognize";
+    run r;
+    memset(&r, 0, sizeof r);
+    r.o.every = 1;
+    r.o.labels = "fer";
+    int c;
+    while ((c = getopt_long(argc, argv, "h", lopts, NULL)) != -1) {
+        switch (c) {
+        case 'j': r.o.json = 1; break;
+        case 'a': r.o.annotate = optarg; break;
+        case 'e': if (vh_cli_parse_int(cmd, "--every", optarg, 1, 100000, &r.o.every)) return VH_EXIT_USAGE; break;
+        case 'm': if (vh_cli_parse_double(cmd, "--max-seconds", optarg, 0.001, 1e7, &r.o.max_seconds)) return VH_EXIT_USAGE; break;
+        case 'l': r.o.labels = optarg; break;
+        case 'M': r.o.model = optarg; break;
+        case 'g': r.o.agegender = optarg; break;
+        case 'r': r.o.result = optarg; break;
+        case 'p': r.o.poi = optarg; break;
+        case 't': r.o.at = optarg; break;
+        case 'f': r.o.force = 1; break;
+        case 'h': usage(stdout); return 0;
+        default: return vh_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind != argc - 1) return vh_cli_usage_error(cmd, "expected one VIDEO, IMAGE or camera device");
+    r.o.input = argv[optind];
+    if (strcmp(r.o.labels, "fer") && strcmp(r.o.labels, "emopoi")) return vh_cli_usage_error(cmd, "--labels is fer or emopoi");
+    if (!!r.o.poi != !!r.o.at) return vh_cli_usage_error(cmd, "--poi and --at go together");
+    if (r.o.annotate && !r.o.force && vh_is_file(r.o.annotate)) return vh_cli_fail(r.o.annotate, "already exists (use --force)");
+    if (r.o.result && !r.o.force && vh_is_file(r.o.result)) return vh_cli_fail(r.o.result, "already exists (use --force)");
+    if (strncmp(r.o.input, "/dev/", 5) != 0 && !vh_is_file(r.o.input)) return vh_cli_fail(r.o.input, "no such file");
+    if (!strcmp(r.o.labels, "emopoi")) {
+        const char *mp = vh_cli_find_resource("data/emopoi_map.tsv");
+        if (!mp) return vh_cli_fail("data/emopoi_map.tsv", "label map not found (set VERHM_HOME)");
+        if (vh_label_map_load(mp, &r.map)) return vh_cli_fail_status(VH_EFORMAT);
+        r.use_map = 1;
+    }
+    vh_analyzer_params ap = vh_analyzer_default_params();
+    ap.emotion_model = r.o.model ? r.o.model : vh_cli_find_resource("models/fer-emotion.safetensors");
+    if (!ap.emotion_model) return vh_cli_fail("models/fer-emotion.safetensors", "facial-emotion model not found (give --model, or train one: verhm train)");
+    char emo_path[4096];
+    snprintf(emo_path, sizeof emo_path, "%s", ap.emotion_model);
+    ap.emotion_model = emo_path;
+    const char *agp = r.o.agegender ? r.o.agegender : vh_cli_find_resource("models/age-gender.safetensors");
+    char ag_path[4096];
+    if (agp) {
+        snprintf(ag_path, sizeof ag_path, "%s", agp);
+        ap.agegender_model = ag_path;
+    } else {
+        fprintf(stderr, "verhm: warning: models/age-gender.safetensors not found: no age or gender in the output (train one with verhm train-agegender)\n");
+    }
+    int st = vh_face_analyzer_new(&ap, &r.an);
+    if (st) return vh_cli_fail_status(st);
+    int rc = is_image_path(r.o.input) ? process_image(&r) : process_video(&r);
+    vh_face_analyzer_free(r.an);
+    vh_buf_free(&r.windows);
+    return rc;
+}
