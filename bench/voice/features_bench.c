@@ -65,6 +65,19 @@ int main(int argc, char **argv) {
            "mean_logmel_db %.3f voiced %.3f mean_f0 %.2f\n",
            nf, secs, best, secs / best, best_mel, best_mfcc, best_pitch, sum_lm / n_lm, (double)n_f0 / n_fr,
            sum_f0 / n_f0);
+    /* the full prosody summary (pitch, VAD, nuclei, jitter/shimmer, HNR) */
+    vh_prosody_params prp = vh_prosody_default_params();
+    double best_pr = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = cpu_now();
+        for (int i = 0; i < nf; i++) {
+            vh_prosody pr;
+            if (vh_prosody_compute(&prp, x[i], n[i], &pr, NULL, NULL)) return 1;
+        }
+        double t = cpu_now() - t0;
+        if (t < best_pr) best_pr = t;
+    }
+    printf("C     prosody (pitch+VAD+nuclei+jitter/shimmer+HNR) cpu_s %.4f realtime_x %.0f\n", best_pr, secs / best_pr);
     vh_features_free(fx);
     vh_pitch_free(ph);
     for (int i = 0; i < nf; i++) vh_free(x[i]);
