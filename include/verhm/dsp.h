@@ -285,8 +285,9 @@ int vh_hnr(const float *x, size_t n, int sr, double fmin, double fmax, size_t ho
  *  - pauses: silent gaps between speech segments (leading/trailing silence
  *    excluded) of at least vad.min_pause_s; pause_ratio = pause time /
  *    (pause time + speech time);
- *  - pitch over voiced speech frames: mean, SD, range = p95 - p5 (Hz); the
- *    semitone values use 12 log2(f0 / 100 Hz) (range: 12 log2(p95/p5));
+ *  - pitch over voiced speech frames: mean, SD (n-1), min and max (raw, so
+ *    octave errors show there first), range = p95 - p5 (Hz); the semitone
+ *    values use 12 log2(f0 / 100 Hz) (range: 12 log2(p95/p5));
  *  - jitter, shimmer, HNR as above over voiced speech. */
 typedef struct vh_prosody_params {
     vh_pitch_params pitch;
