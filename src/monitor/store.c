@@ -16,10 +16,12 @@
 
 /* ---- labels --------------------------------------------------------------- */
 
+/* The same placements as vh_emotion_circumplex in verhm/affect.h (Russell 1980,
+ * Scherer 2005), so stored and analysed valence/arousal agree. */
 static const struct { const char *name; double v, a; int neg; } labels[VH_MONITOR_NLABELS] = {
     {"neutral", 0.00, 0.00, 0},   {"calm", 0.40, -0.60, 0},    {"happiness", 0.80, 0.50, 0},
-    {"surprise", 0.20, 0.80, 0},  {"sadness", -0.70, -0.40, 1}, {"anger", -0.60, 0.70, 1},
-    {"disgust", -0.70, 0.30, 1},  {"fear", -0.60, 0.60, 1},    {"contempt", -0.50, 0.20, 1},
+    {"surprise", 0.40, 0.80, 0},  {"sadness", -0.70, -0.40, 1}, {"anger", -0.60, 0.70, 1},
+    {"disgust", -0.70, 0.30, 1},  {"fear", -0.60, 0.60, 1},    {"contempt", -0.50, 0.10, 1},
 };
 static const struct { const char *alias; int idx; } aliases[] = {
     {"happy", VH_LBL_HAPPINESS}, {"sad", VH_LBL_SADNESS},      {"angry", VH_LBL_ANGER},
