@@ -395,6 +395,13 @@ VH_TEST(yin_tones_and_pulses) {
         for (size_t t = 5; t < frames - 5; t++) VH_CHECK_NEAR(f0[t], freqs[i], 0.01 * freqs[i]);
         free(x);
     }
+    /* a quiet recording (-66 dBFS peak) is tracked too: the gate is relative */
+    {
+        float *q = tone(n, 16000, 150, 0.0005);
+        VH_CHECK_OK(vh_pitch_track(ph, q, n, f0, NULL, frames));
+        for (size_t t = 5; t < frames - 5; t++) VH_CHECK_NEAR(f0[t], 150, 1.5);
+        free(q);
+    }
     /* silence: nothing voiced; white noise: almost nothing voiced */
     float *z = calloc(n, sizeof(float));
     VH_CHECK_OK(vh_pitch_track(ph, z, n, f0, NULL, frames));

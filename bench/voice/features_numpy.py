@@ -2,7 +2,7 @@
 """NumPy peer for bench/voice/features_bench.c: the same 16 kHz front end
 (log-mel: n_fft 512, 400-sample periodic Hann, hop 160, centred reflect, 80
 Slaney mels to 8 kHz, power_to_db top_db 80; MFCC: orthonormal DCT-II, 20;
-YIN: fmin 65, fmax 500, threshold 0.15, silence gate -60 dBFS, 10 ms hop),
+YIN: fmin 65, fmax 500, threshold 0.15, silence gate -60 dB re the peak sample, 10 ms hop),
 vectorised over frames. librosa is not installable here, so this stands in for
 it (librosa's own melspectrogram is the same NumPy rfft + matmul pipeline).
 
@@ -104,7 +104,8 @@ def yin(x):
         off = np.where(den > 0, 0.5 * (a - c) / den, 0.0)
     off = np.where(np.abs(off) < 1, off, 0.0)
     f0 = SR / (t + off)
-    ok = has & (e0 > 0) & (rms_db >= SIL_DB) & (f0 >= FMIN * 0.97) & (f0 <= FMAX * 1.03)
+    peak_db = 20 * np.log10(max(float(np.max(np.abs(x))) if len(x) else 0.0, 1e-10))
+    ok = has & (e0 > 0) & (rms_db >= peak_db + SIL_DB) & (f0 >= FMIN * 0.97) & (f0 <= FMAX * 1.03)
     return np.where(ok, f0, 0.0)
 
 

@@ -169,14 +169,16 @@ int vh_rms(const float *x, size_t n, size_t frame_len, size_t hop, int db, float
  * cross-correlation), cumulative-mean-normalised d'(tau); the first lag in
  * [sr/fmax, sr/fmin] where d' dips below `threshold` (then its local minimum),
  * else the global minimum; parabolic interpolation on d. A frame is voiced when
- * that d' < threshold and its RMS is above `silence_db` dBFS. */
+ * that d' < threshold and the RMS of its integration window is above
+ * `silence_db` relative to the signal's peak sample (Praat's silence threshold
+ * is relative to the global peak as well). */
 typedef struct vh_pitch_params {
     int sr;
     double fmin, fmax;   /* search range, Hz (defaults 65, 500; at 16 kHz a 65 Hz floor
                           * keeps the correlation FFT at 512 points) */
     double hop_s;        /* frame step, seconds (default 0.01) */
     double threshold;    /* YIN absolute threshold on d' (default 0.15) */
-    double silence_db;   /* frames quieter than this RMS (dBFS) are unvoiced (default -60) */
+    double silence_db;   /* frames quieter than this RMS, dB re the peak sample, are unvoiced (default -60) */
 } vh_pitch_params;
 
 /* Defaults for 16 kHz speech (values above). */

@@ -87,7 +87,7 @@ int vh_pitch_new(const vh_pitch_params *p, vh_pitch **out) {
 }
 
 /* One frame starting at sample s (may be out of range: zeros). Returns f0 or 0. */
-static float yin_frame(vh_pitch *h, const float *x, size_t n, long long s, float *aper) {
+static float yin_frame(vh_pitch *h, const float *x, size_t n, long long s, double gate_db, float *aper) {
     size_t len = h->len, w = h->w, tmax = h->tau_max + 1;
     double *full = h->full;
     for (size_t j = 0; j < len; j++) {
@@ -103,7 +103,7 @@ static float yin_frame(vh_pitch *h, const float *x, size_t n, long long s, float
     double *cum = h->e;
     cum[0] = 0;
     for (size_t j = 0; j < len; j++) cum[j + 1] = cum[j] + full[j] * full[j];
-    if (cum[w] <= 0 || rms_db < h->p.silence_db) { *aper = 1.0f; return 0.0f; }
+    if (cum[w] <= 0 || rms_db < gate_db) { *aper = 1.0f; return 0.0f; }
     memcpy(h->head, full, w * sizeof(double));
     vh_rfft_forward(h->fft, full, h->fa);
     vh_rfft_forward(h->fft, h->head, h->fb);
@@ -155,10 +155,15 @@ int vh_pitch_track(vh_pitch *h, const float *x, size_t n, float *f0, float *aper
     if ((!x && n) || !f0) return vh__fail(&h->err, VH_EINVAL, "pitch: NULL buffer");
     if (frames != vh_pitch_frames(h, n))
         return vh__fail(&h->err, VH_EINVAL, "pitch: %zu frames given, %zu expected", frames, vh_pitch_frames(h, n));
+    /* the loudness gate is relative to the loudest sample (Praat-style), so a
+     * quietly recorded voice is still tracked */
+    double peak = 0;
+    for (size_t i = 0; i < n; i++) peak = fmax(peak, fabs(x[i]));
+    double gate_db = 20.0 * log10(peak > 1e-10 ? peak : 1e-10) + h->p.silence_db;
     for (size_t t = 0; t < frames; t++) {
         long long s = (long long)(t * h->hop) - (long long)(h->len / 2);
         float ap;
-        f0[t] = yin_frame(h, x, n, s, &ap);
+        f0[t] = yin_frame(h, x, n, s, gate_db, &ap);
         if (aperiodicity) aperiodicity[t] = ap;
     }
     return VH_OK;
