@@ -319,14 +319,15 @@ static int do_survey(opts *o, const char *which) {
     }
     vh_survey_score sc;
     if (vh_monitor_score(ins, answers, n, &sc)) return vh_cli_fail("survey", "%s", vh_last_error());
+    /* the safety message comes from the rules: load them before storing anything */
+    vh_monitor_rules *rules = NULL;
+    int rc;
+    if (sc.safety_flag && (rc = load_rules(o, &rules))) return rc;
     vh_monitor *m;
-    int rc = open_store(o, 1, &m);
-    if (rc) return rc;
+    if ((rc = open_store(o, 1, &m))) { vh_monitor_rules_free(rules); return rc; }
     int64_t id;
     int s = vh_monitor_add_survey(m, o->person, ins, answers, n, at, tz, &id);
-    if (s) { rc = vh_cli_fail_status(s); vh_monitor_close(m); return rc; }
-    vh_monitor_rules *rules = NULL;
-    if (sc.safety_flag && (rc = load_rules(o, &rules))) { vh_monitor_close(m); return rc; }
+    if (s) { rc = vh_cli_fail_status(s); vh_monitor_rules_free(rules); vh_monitor_close(m); return rc; }
     if (o->json) {
         vh_buf b = {0};
         vh_json_writer w;
