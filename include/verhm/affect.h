@@ -146,6 +146,9 @@ typedef struct vh_analyzer_params {
     vh_detect_params detect;     /* min size 0 → 1/8 of the frame's shorter side */
     int detect_max_side;         /* frames are shrunk to at most this side for
                                     detection (default 480; 0 = never) */
+    int redetect_every;          /* run the detector on every Nth frame and follow
+                                    faces by their landmarks in between (default 3;
+                                    1 = detect on every frame) */
     float persistence_s;         /* emotion filter time constant (default 1.5 s) */
     float evidence;              /* emotion filter likelihood temper (default 0.6) */
 } vh_analyzer_params;

@@ -32,6 +32,11 @@ struct vh_face_analyzer {
     vh_track_summary *summ;
     int capsumm;
     vh_image gray, small, crop;
+    long frame_no;
+    /* Faces of the previous frame in dlib box convention, for following them
+     * by landmarks between detections. */
+    struct prev_face { double l, t, w, h; } *prev;
+    int nprev, capprev;
     float *x;
     vh_analyzer_timing timing;
 };
@@ -41,6 +46,7 @@ vh_analyzer_params vh_analyzer_default_params(void) {
     memset(&p, 0, sizeof p);
     p.detect = vh_detect_default_params();
     p.detect_max_side = 480;
+    p.redetect_every = 3;
     p.persistence_s = 1.5f;
     p.evidence = 0.6f;
     return p;
@@ -54,6 +60,7 @@ void vh_face_analyzer_free(vh_face_analyzer *a) {
     vh_model_free(a->ag);
     vh_tracker_free(a->tracker);
     free(a->obs);
+    free(a->prev);
     for (int i = 0; i < a->ntracks; i++) free(a->tracks[i].segs);
     free(a->tracks);
     free(a->summ);
@@ -115,6 +122,16 @@ static int run_crop_model(vh_face_analyzer *a, vh_model *m, const vh_point2f *lm
     return vh_model_predict(m, a->x, 1, probs);
 }
 
+/* The dlib box of a face from its landmarks' centroid and mean distance to it:
+ * side = 3.197 × spread, centre = centroid + (0.006, −0.0285) × side — the mean
+ * relation over the 43 faces of dlib_examples' *_with_face_landmarks.xml. */
+static void landmark_box(double cx, double cy, double spread, double box[4]) {
+    double side = 3.197 * spread;
+    box[0] = cx + 0.006 * side - side / 2;
+    box[1] = cy - 0.0285 * side - side / 2;
+    box[2] = box[3] = side;
+}
+
 static track_state *track_get(vh_face_analyzer *a, int id) {
     while (a->ntracks < id) {
         if (a->ntracks == a->captracks) {
@@ -173,17 +190,34 @@ int vh_face_analyzer_process(vh_face_analyzer *a, const vh_image *frame, double 
         det = &a->small;
         scale = (double)a->small.w / frame->w;
     }
-    vh_detect_params dp = a->p.detect;
-    if (dp.min_w <= 0) dp.min_w = dp.min_h = VH_MAX(20, VH_MIN(det->w, det->h) / 8);
+    int follow = a->p.redetect_every > 1 && (a->frame_no % a->p.redetect_every) != 0 && a->nprev > 0;
+    a->frame_no++;
     vh_box *boxes = NULL;
     size_t nb = 0;
-    st = vh_cascade_detect(a->cas, det, &dp, &boxes, &nb);
-    if (st) return st;
-    for (size_t i = 0; i < nb; i++) {
-        boxes[i].x = (int)lround(boxes[i].x / scale);
-        boxes[i].y = (int)lround(boxes[i].y / scale);
-        boxes[i].w = (int)lround(boxes[i].w / scale);
-        boxes[i].h = (int)lround(boxes[i].h / scale);
+    double (*dl)[4] = NULL; /* dlib boxes used for the landmarks */
+    if (follow) {
+        /* Between detections: reuse last frame's landmark boxes. */
+        nb = (size_t)a->nprev;
+        boxes = malloc(nb * sizeof *boxes);
+        dl = malloc(nb * sizeof *dl);
+        if (!boxes || !dl) { free(boxes); free(dl); return vh__fail(NULL, VH_ENOMEM, "analyzer: out of memory"); }
+        for (size_t i = 0; i < nb; i++) {
+            dl[i][0] = a->prev[i].l; dl[i][1] = a->prev[i].t; dl[i][2] = a->prev[i].w; dl[i][3] = a->prev[i].h;
+        }
+    } else {
+        vh_detect_params dp = a->p.detect;
+        if (dp.min_w <= 0) dp.min_w = dp.min_h = VH_MAX(20, VH_MIN(det->w, det->h) / 8);
+        st = vh_cascade_detect(a->cas, det, &dp, &boxes, &nb);
+        if (st) return st;
+        dl = malloc((nb ? nb : 1) * sizeof *dl);
+        if (!dl) { vh_free(boxes); return vh__fail(NULL, VH_ENOMEM, "analyzer: out of memory"); }
+        for (size_t i = 0; i < nb; i++) {
+            boxes[i].x = (int)lround(boxes[i].x / scale);
+            boxes[i].y = (int)lround(boxes[i].y / scale);
+            boxes[i].w = (int)lround(boxes[i].w / scale);
+            boxes[i].h = (int)lround(boxes[i].h / scale);
+            vh_haar_to_dlib_box(&boxes[i], &dl[i][0], &dl[i][1], &dl[i][2], &dl[i][3]);
+        }
     }
     double t1 = vh_now();
     a->timing.detect += t1 - t0;
@@ -199,17 +233,54 @@ int vh_face_analyzer_process(vh_face_analyzer *a, const vh_image *frame, double 
     for (size_t i = 0; i < nb; i++) {
         vh_face_obs *o = &a->obs[i];
         memset(o, 0, sizeof *o);
+        vh_shape_predict(a->sp, frame, dl[i][0], dl[i][1], dl[i][2], dl[i][3], 0, o->landmarks);
+        if (follow) {
+            /* Move the box with the landmarks: shift by the change of their
+             * centroid, scale by the change of their spread. */
+            double cx = 0, cy = 0, spread = 0;
+            for (int k = 0; k < 68; k++) { cx += o->landmarks[k].x; cy += o->landmarks[k].y; }
+            cx /= 68; cy /= 68;
+            for (int k = 0; k < 68; k++) spread += hypot(o->landmarks[k].x - cx, o->landmarks[k].y - cy);
+            spread /= 68;
+            landmark_box(cx, cy, spread, dl[i]);
+            /* Detector-convention box (inverse of vh_haar_to_dlib_box) for
+             * the output and the tracker. */
+            double hs = dl[i][2] / 0.8712, dcx = dl[i][0] + dl[i][2] / 2, dcy = dl[i][1] + dl[i][3] / 2;
+            boxes[i].w = boxes[i].h = (int)lround(hs);
+            boxes[i].x = (int)lround(dcx + 0.0008 * hs - hs / 2);
+            boxes[i].y = (int)lround(dcy - 0.0705 * hs - hs / 2);
+            boxes[i].neighbors = 0;
+        }
         o->box = boxes[i];
-        double l, tp, w, h;
-        vh_haar_to_dlib_box(&boxes[i], &l, &tp, &w, &h);
-        vh_shape_predict(a->sp, frame, l, tp, w, h, 0, o->landmarks);
         dets[i] = (vh_track_det){(float)boxes[i].x, (float)boxes[i].y, (float)boxes[i].w, (float)boxes[i].h, o->landmarks};
     }
+    /* Remember this frame's faces for the next one. */
+    if ((int)nb > a->capprev) {
+        struct prev_face *np = realloc(a->prev, nb * sizeof *np);
+        if (!np) { free(dl); free(dets); free(ids); vh_free(boxes); return vh__fail(NULL, VH_ENOMEM, "analyzer: out of memory"); }
+        a->prev = np;
+        a->capprev = (int)nb;
+    }
+    for (size_t i = 0; i < nb; i++) {
+        if (!follow) {
+            /* Refine the detector's box from the landmarks for following. */
+            double cx = 0, cy = 0, spread = 0;
+            for (int k = 0; k < 68; k++) { cx += a->obs[i].landmarks[k].x; cy += a->obs[i].landmarks[k].y; }
+            cx /= 68; cy /= 68;
+            for (int k = 0; k < 68; k++) spread += hypot(a->obs[i].landmarks[k].x - cx, a->obs[i].landmarks[k].y - cy);
+            spread /= 68;
+            landmark_box(cx, cy, spread, dl[i]);
+        }
+        a->prev[i] = (struct prev_face){dl[i][0], dl[i][1], dl[i][2], dl[i][3]};
+    }
+    a->nprev = (int)nb;
+    free(dl);
     double t2 = vh_now();
     a->timing.landmarks += t2 - t1;
     st = vh_tracker_update(a->tracker, t, dets, (int)nb, ids);
     free(dets);
-    vh_free(boxes);
+    if (follow) free(boxes);
+    else vh_free(boxes);
     if (st) { free(ids); return st; }
     for (size_t i = 0; i < nb; i++) {
         vh_face_obs *o = &a->obs[i];

@@ -32,12 +32,13 @@ static void usage(FILE *out) {
             "  --result FILE        write the result for `verhm monitor import` (JSON)\n"
             "  --poi CATALOG        end with place suggestions for the main face's state...\n"
             "  --at LAT,LON         ...near this position (needed with --poi)\n"
-            "  --force              overwrite existing output files\n");
+            "  --force              overwrite existing output files\n"
+            "  --stats              print frames per second and the time per stage on stderr\n");
 }
 
 typedef struct opts {
     const char *input, *annotate, *labels, *model, *agegender, *result, *poi, *at;
-    int json, every, force;
+    int json, every, force, stats;
     double max_seconds;
 } opts;
 
@@ -50,6 +51,7 @@ typedef struct run {
     double win_t0, win_sum[VH_FER_COUNT], win_v, win_a;
     int win_n, nwindows;
     long frames, analysed, with_face;
+    double t_decode, t_encode, t_total;
 } run;
 
 static const char *gender_word(float pf) { return pf >= 0.5f ? "Female" : "Male"; }
@@ -239,7 +241,7 @@ static int suggest_places(const run *r, const vh_track_summary *main) {
     vh_poi_rules *rules = NULL;
     vh_poi_catalog *cat = NULL;
     int st = vh_poi_rules_load(rules_path, &rules);
-    if (!st) st = vh_poi_catalog_load(r->o.poi, &cat);
+    if (!st) st = vh_poi_catalog_open(r->o.poi, &cat);
     if (st) { vh_poi_rules_free(rules); return vh_cli_fail_status(st); }
     vh_poi_state state;
     state.emotion = vh_poi_emotion_parse(vh_fer_labels[main->dominant]);
@@ -456,12 +458,14 @@ static int process_video(run *r) {
     double t = 0, last_t = 0;
     const vh_image *frame;
     uint64_t total = info->frame_count > 0 ? (uint64_t)info->frame_count : 0;
+    double t_start = vh_now(), t_mark = t_start;
     while ((st = vh_video_read(v, &frame, &t)) == VH_OK) {
+        r->t_decode += vh_now() - t_mark;
         if (max_s > 0 && t > max_s) break;
         last_t = t;
         r->frames++;
         vh_progress_bar_update((uint64_t)r->frames, total, "recognize", NULL, &bar);
-        if ((r->frames - 1) % r->o.every) continue;
+        if ((r->frames - 1) % r->o.every) { t_mark = vh_now(); continue; }
         r->analysed++;
         const vh_face_obs *faces;
         int n;
@@ -485,6 +489,7 @@ static int process_video(run *r) {
             vh_buf_free(&b);
         }
         if (wr) {
+            double e0 = vh_now();
             vh_image_free(&even);
             st = vh_image_crop(frame, 0, 0, ew, eh, &even);
             if (!st) {
@@ -497,9 +502,12 @@ static int process_video(run *r) {
                 st = vh_video_writer_audio(wr, audio + audio_pos, upto - audio_pos);
                 audio_pos = upto;
             }
+            r->t_encode += vh_now() - e0;
             if (st) { vh_cli_fail(r->o.annotate, "%s", vh_video_writer_error(wr)); rc = VH_EXIT_INPUT; break; }
         }
+        t_mark = vh_now();
     }
+    r->t_total = vh_now() - t_start;
     vh_progress_bar_finish(&bar);
     if (!rc && st != VH_OK && st != VH_EEMPTY) rc = vh_cli_fail_status(st);
     if (!rc && r->frames == 0) rc = vh_cli_fail(r->o.input, "no video frames could be decoded");
@@ -525,7 +533,8 @@ int cmd_recognize(int argc, char **argv) {
         {"labels", required_argument, 0, 'l'},   {"model", required_argument, 0, 'M'},
         {"agegender", required_argument, 0, 'g'}, {"result", required_argument, 0, 'r'},
         {"poi", required_argument, 0, 'p'},      {"at", required_argument, 0, 't'},
-        {"force", no_argument, 0, 'f'},          {"help", no_argument, 0, 'h'},
+        {"force", no_argument, 0, 'f'},          {"stats", no_argument, 0, 'S'},
+        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     const char *cmd = "recognize";
     run r;
@@ -546,6 +555,7 @@ int cmd_recognize(int argc, char **argv) {
         case 'p': r.o.poi = optarg; break;
         case 't': r.o.at = optarg; break;
         case 'f': r.o.force = 1; break;
+        case 'S': r.o.stats = 1; break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
@@ -580,6 +590,17 @@ int cmd_recognize(int argc, char **argv) {
     int st = vh_face_analyzer_new(&ap, &r.an);
     if (st) return vh_cli_fail_status(st);
     int rc = is_image_path(r.o.input) ? process_image(&r) : process_video(&r);
+    if (!rc && r.o.stats) {
+        vh_analyzer_timing tm;
+        vh_face_analyzer_timing(r.an, &tm);
+        double per = tm.frames ? 1000.0 / tm.frames : 0;
+        fprintf(stderr,
+                "verhm: %ld frames in %.3f s = %.1f fps; ms per analysed frame: decode %.2f, detect %.2f, "
+                "landmarks %.2f, pose %.2f, emotion %.2f, age/gender %.2f, encode %.2f\n",
+                r.frames, r.t_total, r.t_total > 0 ? r.frames / r.t_total : 0, r.analysed ? 1000 * r.t_decode / r.analysed : 0,
+                tm.detect * per, tm.landmarks * per, tm.pose * per, tm.emotion * per, tm.agegender * per,
+                r.analysed ? 1000 * r.t_encode / r.analysed : 0);
+    }
     vh_face_analyzer_free(r.an);
     vh_buf_free(&r.windows);
     return rc;
