@@ -33,19 +33,34 @@ static cgeom conv_geom(vh_nn_graph *g, vh__nn_node *n) {
 
 static int conv_is_1x1(const cgeom *c) { return c->k == 1 && c->s == 1 && c->p == 0; }
 
+/* Samples per GEMM: small feature maps are batched so the GEMM's N dimension
+ * (S × OH×OW) is at least ~512 wide (OpenBLAS is inefficient on narrow N). */
+static int conv_group_samples(const cgeom *c) {
+    if (c->G != 1 || conv_is_1x1(c) || c->ohw >= 512) return 1;
+    size_t s = (512 + c->ohw - 1) / c->ohw;
+    return (int)(s > 16 ? 16 : s);
+}
+
+/* per-thread workspace: col and dcol [K, S*ohw], Y/dY staging [OC, S*ohw],
+ * then the dW / db partials */
+static size_t conv_ws_grads_off(const cgeom *c, int S) {
+    return 2 * (size_t)c->K * c->ohw * (size_t)S + (S > 1 ? (size_t)c->OC * c->ohw * (size_t)S : 0);
+}
+
 void vh__nn_conv_setup(vh_nn_graph *g, vh__nn_node *n) {
     cgeom c = conv_geom(g, n);
-    /* col + dcol + dW partial + db partial */
-    n->ws_floats = 2 * (size_t)c.K * c.ohw + c.wsize + (size_t)c.OC;
+    int S = conv_group_samples(&c);
+    n->ia[7] = S;
+    n->ws_floats = conv_ws_grads_off(&c, S) + c.wsize + (size_t)c.OC;
 }
 
 /* col[K, OH*OW] for channels [c0, c0+ICg) of one sample plane x[C][H][W]. */
-static void im2col(const cgeom *c, const float *x, int c0, float *col) {
+static void im2col(const cgeom *c, const float *x, int c0, float *col, size_t ld) {
     for (int ic = 0; ic < c->ICg; ic++) {
         const float *xc = x + (size_t)(c0 + ic) * c->H * c->W;
         for (int ky = 0; ky < c->k; ky++)
             for (int kx = 0; kx < c->k; kx++) {
-                float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * c->ohw;
+                float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * ld;
                 for (int oy = 0; oy < c->OH; oy++) {
                     int iy = oy * c->s - c->p + ky * c->d;
                     float *r = row + (size_t)oy * c->OW;
@@ -73,12 +88,12 @@ static void im2col(const cgeom *c, const float *x, int c0, float *col) {
 }
 
 /* dx[C][H][W] (channels c0..) += col2im(dcol). */
-static void col2im(const cgeom *c, const float *col, int c0, float *dx) {
+static void col2im(const cgeom *c, const float *col, int c0, float *dx, size_t ld) {
     for (int ic = 0; ic < c->ICg; ic++) {
         float *xc = dx + (size_t)(c0 + ic) * c->H * c->W;
         for (int ky = 0; ky < c->k; ky++)
             for (int kx = 0; kx < c->k; kx++) {
-                const float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * c->ohw;
+                const float *row = col + ((size_t)(ic * c->k + ky) * c->k + kx) * ld;
                 for (int oy = 0; oy < c->OH; oy++) {
                     int iy = oy * c->s - c->p + ky * c->d;
                     if (iy < 0 || iy >= c->H) continue;
@@ -113,7 +128,7 @@ static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
             const float *src;
             if (conv_is_1x1(c) && c->d == 1) src = x + (size_t)gi * c->ICg * c->H * c->W;
             else {
-                im2col(c, x, gi * c->ICg, col);
+                im2col(c, x, gi * c->ICg, col, c->ohw);
                 src = col;
             }
             vh_nn_gemm(0, 0, c->OCg, (int)c->ohw, c->K, 1.0f, w + (size_t)gi * c->OCg * c->K, c->K, src,
@@ -124,6 +139,30 @@ static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
                 float *yo = y + (size_t)o * c->ohw;
                 for (size_t j = 0; j < c->ohw; j++) yo[j] += bias[o];
             }
+    }
+}
+
+/* Groups of S samples per GEMM (groups == 1 only): Y_S = W · [col_1 .. col_S]. */
+static void conv_fwd_batched_range(void *vc, size_t b, size_t e, int tid) {
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data, *bias = c->bias ? vh__pt(cc->g, n, 1)->data : NULL;
+    int S = n->ia[7];
+    size_t ld = (size_t)S * c->ohw;
+    float *col = vh__ws(cc->g, tid), *ys = col + 2 * (size_t)c->K * ld;
+    for (size_t i0 = b; i0 < e; i0 += (size_t)S) {
+        size_t cnt = VH_MIN((size_t)S, e - i0);
+        for (size_t j = 0; j < cnt; j++) im2col(c, xn->val.data + (i0 + j) * xn->per, 0, col + j * c->ohw, ld);
+        vh_nn_gemm(0, 0, c->OC, (int)(cnt * c->ohw), c->K, 1.0f, w, c->K, col, (int)ld, 0.0f, ys, (int)ld);
+        for (size_t j = 0; j < cnt; j++) {
+            float *y = n->val.data + (i0 + j) * n->per;
+            for (int o = 0; o < c->OC; o++) {
+                const float *src = ys + (size_t)o * ld + j * c->ohw;
+                float *yo = y + (size_t)o * c->ohw, bo = bias ? bias[o] : 0.0f;
+                for (size_t q = 0; q < c->ohw; q++) yo[q] = src[q] + bo;
+            }
+        }
     }
 }
 
@@ -158,7 +197,8 @@ static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
 
 int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
     cctx cc = {g, n, conv_geom(g, n)};
-    vh_parallel_for((size_t)g->batch, 1, g->kernel ? conv_ref_fwd_range : conv_fwd_range, &cc);
+    vh_parallel_for((size_t)g->batch, 1,
+                    g->kernel ? conv_ref_fwd_range : n->ia[7] > 1 ? conv_fwd_batched_range : conv_fwd_range, &cc);
     return VH_OK;
 }
 
@@ -179,7 +219,7 @@ static void conv_bwd_range(void *vc, size_t b, size_t e, int tid) {
             const float *src;
             if (direct) src = x + (size_t)gi * c->ICg * c->H * c->W;
             else {
-                im2col(c, x, gi * c->ICg, col);
+                im2col(c, x, gi * c->ICg, col, c->ohw);
                 src = col;
             }
             /* dW_g += dY_g [OCg, ohw] * col^T [ohw, K] */
@@ -193,7 +233,7 @@ static void conv_bwd_range(void *vc, size_t b, size_t e, int tid) {
                 } else {
                     vh_nn_gemm(1, 0, c->K, (int)c->ohw, c->OCg, 1.0f, wg, c->K, dyg, (int)c->ohw, 0.0f, dcol,
                                (int)c->ohw);
-                    col2im(c, dcol, gi * c->ICg, dx);
+                    col2im(c, dcol, gi * c->ICg, dx, c->ohw);
                 }
             }
         }
@@ -204,6 +244,37 @@ static void conv_bwd_range(void *vc, size_t b, size_t e, int tid) {
                 for (size_t j = 0; j < c->ohw; j++) acc += d[j];
                 db[o] += acc;
             }
+    }
+}
+
+static void conv_bwd_batched_range(void *vc, size_t b, size_t e, int tid) {
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data;
+    int S = n->ia[7];
+    size_t ld = (size_t)S * c->ohw;
+    float *col = vh__ws(cc->g, tid), *dcol = col + (size_t)c->K * ld, *dys = dcol + (size_t)c->K * ld;
+    float *dw = vh__ws(cc->g, tid) + conv_ws_grads_off(c, S), *db = dw + c->wsize;
+    for (size_t i0 = b; i0 < e; i0 += (size_t)S) {
+        size_t cnt = VH_MIN((size_t)S, e - i0);
+        int nn = (int)(cnt * c->ohw);
+        for (size_t j = 0; j < cnt; j++) {
+            im2col(c, xn->val.data + (i0 + j) * xn->per, 0, col + j * c->ohw, ld);
+            const float *dy = n->val.grad + (i0 + j) * n->per;
+            for (int o = 0; o < c->OC; o++) {
+                const float *src = dy + (size_t)o * c->ohw;
+                float *dst = dys + (size_t)o * ld + j * c->ohw;
+                float acc = 0;
+                for (size_t q = 0; q < c->ohw; q++) acc += dst[q] = src[q];
+                if (c->bias) db[o] += acc;
+            }
+        }
+        vh_nn_gemm(0, 1, c->OC, c->K, nn, 1.0f, dys, (int)ld, col, (int)ld, 1.0f, dw, c->K);
+        if (xn->needs_grad) {
+            vh_nn_gemm(1, 0, c->K, nn, c->OC, 1.0f, w, c->K, dys, (int)ld, 0.0f, dcol, (int)ld);
+            for (size_t j = 0; j < cnt; j++) col2im(c, dcol + j * c->ohw, 0, xn->val.grad + (i0 + j) * xn->per, ld);
+        }
     }
 }
 
@@ -243,9 +314,9 @@ void vh__nn_conv_backward(vh_nn_graph *g, vh__nn_node *n) {
         conv_ref_bwd(g, n, c);
         return;
     }
-    size_t off = 2 * (size_t)c->K * c->ohw;
+    size_t off = conv_ws_grads_off(c, n->ia[7]);
     for (int t = 0; t < g->nthreads; t++) memset(vh__ws(g, t) + off, 0, (c->wsize + (size_t)c->OC) * sizeof(float));
-    vh_parallel_for((size_t)g->batch, 1, conv_bwd_range, &cc);
+    vh_parallel_for((size_t)g->batch, 1, n->ia[7] > 1 ? conv_bwd_batched_range : conv_bwd_range, &cc);
     float *dw = vh__pt(g, n, 0)->grad, *db = c->bias ? vh__pt(g, n, 1)->grad : NULL;
     for (int t = 0; t < g->nthreads; t++) {
         const float *pw = vh__ws(g, t) + off, *pb = pw + c->wsize;
