@@ -17,7 +17,7 @@ timeout 120 "$CHROME" "${flags[@]}" --window-size=390,2400 --screenshot="$work/s
 timeout 120 "$CHROME" "${flags[@]}" --dump-dom "file://$html" >"$work/dom.html" 2>"$work/chrome2.log" \
   || { echo "chromium --dump-dom failed"; exit 1; }
 fail=0
-if grep -E "CONSOLE|Uncaught|Failed to load resource|net::ERR_" "$work/chrome.log" "$work/chrome2.log"; then
+if grep -E "CONSOLE|Uncaught|Failed to load resource|file://.*net::ERR_" "$work/chrome.log" "$work/chrome2.log"; then
   echo "console errors (above)"; fail=1
 fi
 nsvg=$(grep -o "<svg" "$work/dom.html" | wc -l)
