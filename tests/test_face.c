@@ -328,7 +328,15 @@ static int ref_window(const vh_cascade *c, const uint8_t *img, int w, int x0, in
 
 static void detect_vs_reference(int tilted) {
     vh_cascade *cn = NULL, *co = NULL;
-    if (tilted) {
+    if (tilted >= 2) { /* all-stump cascades: integer weights, then fractional weights */
+        char buf[8192];
+        snprintf(buf, sizeof buf, "%s", edit(new_valid, "1 2 1 0.0e+00\n            0 -1 0 2.0000000000000001e-001 -2 -3 1 -1.", "0 -1 1 0.0"));
+        const char *x = edit(buf, "-0.5 1. -1. 0.5", "-0.5 1.");
+        if (tilted == 3) { snprintf(buf, sizeof buf, "%s", x); x = edit(buf, "2 2 2 2 9.", "2 2 2 2 8.75"); }
+        VH_CHECK_OK(load_str(x, &cn));
+        VH_CHECK_OK(load_str(x, &co));
+        if (cn) VH_CHECK_INT_EQ(cn->max_nodes, 1);
+    } else if (tilted) {
         VH_CHECK_OK(load_str(edit(new_valid, "<_>0 0 6 3 -1.</_><_>0 3 6 3 1.</_></rects><tilted>0</tilted>",
                                   "<_>3 0 2 2 -1.</_><_>3 1 1 1 4.</_></rects><tilted>1</tilted>"), &cn));
         VH_CHECK_OK(load_str(edit(old_valid, "<threshold>0.2</threshold>", "<threshold>0.4</threshold>"), &co));
@@ -399,6 +407,8 @@ static void detect_vs_reference(int tilted) {
 
 VH_TEST(detect_matches_reference_scan) { detect_vs_reference(0); }
 VH_TEST(detect_tilted_matches_reference_scan) { detect_vs_reference(1); }
+VH_TEST(detect_stumps_matches_reference_scan) { detect_vs_reference(2); }
+VH_TEST(detect_float_stumps_matches_reference_scan) { detect_vs_reference(3); }
 
 int main(void) {
     VH_RUN(parse_new_format);
@@ -410,5 +420,7 @@ int main(void) {
     VH_RUN(resize_matches_opencv_linear_exact);
     VH_RUN(detect_matches_reference_scan);
     VH_RUN(detect_tilted_matches_reference_scan);
+    VH_RUN(detect_stumps_matches_reference_scan);
+    VH_RUN(detect_float_stumps_matches_reference_scan);
     return vh_test_summary();
 }

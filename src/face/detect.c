@@ -43,14 +43,29 @@ static void hits_push(hits *h, int x, int y, int w, int hh) {
     b->neighbors = 0;
 }
 
+/* Stump (one-node tree) with its feature inlined, for the common case where
+ * every tree is a stump (all shipped face cascades). */
+typedef struct stump {
+    int ofs[3][4];
+    int32_t wi[3];   /* integer weights (integer path) */
+    float w[3];
+    int n3;
+    int tilted;
+    float thr, leaf[2]; /* leaf[0] when v < thr, else leaf[1] */
+    /* Bounds on the rest of the stage after this stump (see run_window). */
+    double rem_max, rem_min;
+} stump;
+
 typedef struct scan_ctx {
     const vh_cascade *c;
     const opt_feature *feat;
+    const stump *stumps; /* NULL: general trees */
+    int intw;            /* weights are small integers: exact int feature sums */
     const uint32_t *sum, *tilt;
     const uint32_t *sq;
     size_t stride;
     int nofs[4];
-    double area;
+    double area, nf_min;
     int xmax, ymax;  /* inclusive window origin bounds */
     int ystep;
     float scale;
@@ -68,20 +83,62 @@ static inline float feat_value(const opt_feature *f, const uint32_t *p) {
     return r;
 }
 
-/* Evaluates the cascade at one window: 1 = hit, -k = rejected at stage k (0 at
- * stage 0), -1 also when the variance test rejects the window before stage 0
- * (as OpenCV's setWindow failure, which does not trigger the skip). */
-static int run_window(const scan_ctx *s, const uint32_t *p, const uint32_t *pt, int *var_reject) {
+/* Variance normalisation (OpenCV's setWindow): returns 0 when the window is
+ * rejected (σ ≤ 10 or flat), else 1 with *inv = 1/(area·σ) as float. The σ
+ * test area·(float)(1/√nf) < 0.1 is monotone in the integer nf, so it is
+ * decided by nf ≥ nf_min (precomputed) before any square root. */
+static inline int window_norm(const scan_ctx *s, const uint32_t *p, float *inv) {
     const uint32_t *q = s->sq + (p - s->sum);
     int32_t vs = RSUM(p, s->nofs);
     uint32_t vq = (uint32_t)RSUM(q, s->nofs);
     double nf = s->area * (double)vq - (double)vs * (double)vs;
-    *var_reject = 1;
-    if (!(nf > 0.0)) return -1;
-    float inv = (float)(1.0 / sqrt(nf));
-    if (!(s->area * (double)inv < 0.1)) return -1;
-    *var_reject = 0;
+    if (!(nf >= s->nf_min)) return 0;
+    *inv = (float)(1.0 / sqrt(nf));
+    return 1;
+}
+
+/* Evaluates the cascade at one window: 1 = hit, -k = rejected at stage k (0 at
+ * stage 0), -1 also when the variance test rejects the window before stage 0
+ * (as OpenCV's setWindow failure, which does not trigger the skip). */
+static int run_window(const scan_ctx *s, const uint32_t *p, const uint32_t *pt) {
+    float inv;
+    if (!window_norm(s, p, &inv)) return -1;
     const vh_cascade *c = s->c;
+    if (s->stumps) {
+        const stump *sp = s->stumps;
+        for (int si = 0; si < c->nstages; si++) {
+            const vh__stage *st = &c->stages[si];
+            double acc = 0.0;
+            const stump *end = sp + st->ntrees;
+            if (s->intw && !c->tilted) {
+                /* The stage's outcome is known early when even the largest
+                 * (smallest) possible rest cannot reach (can only exceed) the
+                 * threshold; the 1e-9 margin covers double rounding of sums of
+                 * a few hundred floats, so decisions equal the full sum's. */
+                const double lo = (double)st->thr - 1e-9, hi = (double)st->thr + 1e-9;
+                for (; sp < end; sp++) {
+                    /* Unused third rects have weight 0 and offsets 0 (sum 0): no branch. */
+                    int32_t r = sp->wi[0] * RSUM(p, sp->ofs[0]) + sp->wi[1] * RSUM(p, sp->ofs[1]) +
+                                sp->wi[2] * RSUM(p, sp->ofs[2]);
+                    float v = (float)r * inv;
+                    acc += (double)sp->leaf[!(v < sp->thr)]; /* branch-free select */
+                    if (acc + sp->rem_max < lo) return -si;
+                    if (acc + sp->rem_min >= hi) { acc = hi; sp = end; break; }
+                }
+            } else {
+                for (; sp < end; sp++) {
+                    const uint32_t *b = sp->tilted ? pt : p;
+                    float r = sp->w[0] * (float)RSUM(b, sp->ofs[0]) + sp->w[1] * (float)RSUM(b, sp->ofs[1]);
+                    if (sp->n3) r += sp->w[2] * (float)RSUM(b, sp->ofs[2]);
+                    float v = r * inv;
+                    acc += (double)sp->leaf[!(v < sp->thr)];
+                }
+            }
+            if (acc < (double)st->thr) return -si;
+            sp = end;
+        }
+        return 1;
+    }
     const opt_feature *F = s->feat;
     for (int si = 0; si < c->nstages; si++) {
         const vh__stage *st = &c->stages[si];
@@ -116,13 +173,69 @@ static void scan_rows(void *vctx, size_t begin, size_t end, int tid) {
             const uint32_t *row = s->sum + (size_t)y * s->stride;
             const uint32_t *trow = s->tilt ? s->tilt + (size_t)y * s->stride : NULL;
             for (int x = 0; x <= s->xmax; x += s->ystep) {
-                int vr;
-                int res = run_window(s, row + x, trow ? trow + x : NULL, &vr);
+                int res = run_window(s, row + x, trow ? trow + x : NULL);
                 if (res > 0)
                     hits_push(out, (int)lrintf((float)x * s->scale), (int)lrintf((float)y * s->scale), s->winw, s->winh);
-                else if (res == 0 && !vr)
-                    x += s->ystep;
+                else if (res == 0)
+                    x += s->ystep; /* rejected at stage 0: skip the next position */
             }
+        }
+    }
+}
+
+/* Smallest integer nf with area·(float)(1/√nf) < 0.1 (binary search; the
+ * expression is non-increasing in nf). */
+static double nf_threshold(double area) {
+    double lo = 1, hi = 9007199254740992.0; /* 2^53 satisfies it for any window we accept */
+    while (hi - lo > 1) {
+        double mid = floor((lo + hi) / 2);
+        if (area * (double)(float)(1.0 / sqrt(mid)) < 0.1) hi = mid;
+        else lo = mid;
+    }
+    return area * (double)(float)(1.0 / sqrt(lo)) < 0.1 ? lo : hi;
+}
+
+/* Integer weights: every weight an integer with |w| ≤ 1024 and the largest
+ * possible weighted sum below 2^24, so int sums converted to float equal
+ * OpenCV's float arithmetic exactly. */
+static int integer_weights(const vh_cascade *c) {
+    double maxsum = (double)c->win_w * c->win_h * 255.0 * 2.0; /* tilted rects cover 2wh */
+    for (int i = 0; i < c->nfeatures; i++) {
+        double tot = 0;
+        for (int k = 0; k < c->features[i].nrects; k++) {
+            float w = c->features[i].r[k].weight;
+            if (w != floorf(w) || fabsf(w) > 1024.f) return 0;
+            tot += fabsf(w) * maxsum;
+        }
+        if (tot >= 16777216.0) return 0;
+    }
+    return 1;
+}
+
+static void set_stumps(const vh_cascade *c, const opt_feature *of, stump *out) {
+    for (int t = 0; t < c->ntrees; t++) {
+        const vh__tree *tr = &c->trees[t];
+        const vh__node *nd = &c->nodes[tr->first_node];
+        const opt_feature *f = &of[nd->feat];
+        stump *s = &out[t];
+        memcpy(s->ofs, f->ofs, sizeof s->ofs);
+        for (int k = 0; k < 3; k++) {
+            s->w[k] = f->w[k];
+            s->wi[k] = (int32_t)f->w[k];
+        }
+        s->n3 = f->n3;
+        s->tilted = c->features[nd->feat].tilted;
+        s->thr = nd->thr;
+        s->leaf[0] = c->leaves[tr->first_leaf - nd->left];
+        s->leaf[1] = c->leaves[tr->first_leaf - nd->right];
+    }
+    for (int si = 0; si < c->nstages; si++) {
+        double mx = 0, mn = 0;
+        for (int t = c->stages[si].first_tree + c->stages[si].ntrees - 1; t >= c->stages[si].first_tree; t--) {
+            out[t].rem_max = mx;
+            out[t].rem_min = mn;
+            mx += (double)fmaxf(out[t].leaf[0], out[t].leaf[1]);
+            mn += (double)fminf(out[t].leaf[0], out[t].leaf[1]);
         }
     }
 }
@@ -212,7 +325,9 @@ int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_
     uint8_t *layer = NULL;
     uint32_t *sum = NULL, *tilt = NULL, *sq = NULL;
     opt_feature *of = NULL;
+    stump *stumps = NULL;
     void *scratch = NULL;
+    const int use_stumps = c->max_nodes == 1, intw = integer_weights(c);
     if (nsc > 0) {
         /* Buffers sized for the first (largest) layer. */
         int lw = (int)lrintf((float)W / scales[0]), lh = (int)lrintf((float)H / scales[0]);
@@ -223,9 +338,10 @@ int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_
         sq = malloc(n * sizeof *sq);
         if (c->tilted) tilt = malloc(n * sizeof *tilt);
         of = malloc(sizeof *of * (size_t)c->nfeatures);
+        if (use_stumps) stumps = malloc(sizeof *stumps * (size_t)c->ntrees);
         scratch = malloc(vh__resize_exact_scratch(lw, lh));
         per = calloc((size_t)nitems, sizeof *per);
-        if (!layer || !sum || !sq || (c->tilted && !tilt) || !of || !scratch || !per) {
+        if (!layer || !sum || !sq || (c->tilted && !tilt) || !of || !scratch || !per || (use_stumps && !stumps)) {
             st = vh__fail(NULL, VH_ENOMEM, "vh_cascade_detect: out of memory for a %dx%d image", W, H);
             goto done;
         }
@@ -238,10 +354,13 @@ int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_
         vh__resize_exact(g->data, g->stride, W, H, layer, (size_t)lw, lw, lh, scratch);
         if ((st = vh__integral(layer, (size_t)lw, lw, lh, stride, sum, sq, tilt))) goto done;
         set_offsets(c, stride, of);
+        if (use_stumps) set_stumps(c, of, stumps);
         scan_ctx s;
         memset(&s, 0, sizeof s);
         s.c = c;
         s.feat = of;
+        s.stumps = stumps;
+        s.intw = intw;
         s.sum = sum;
         s.sq = sq;
         s.tilt = tilt;
@@ -252,6 +371,7 @@ int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_
         s.nofs[2] = nx + (int)stride * (ny + nh);
         s.nofs[3] = nx + nw + (int)stride * (ny + nh);
         s.area = (double)nw * (double)nh;
+        s.nf_min = nf_threshold(s.area);
         s.xmax = lw - ww;
         s.ymax = lh - wh;
         s.ystep = sc >= 2.0f ? 1 : 2;
@@ -301,6 +421,7 @@ done:
     free(sq);
     free(tilt);
     free(of);
+    free(stumps);
     free(scratch);
     vh_image_free(&gray);
     return st;
