@@ -401,9 +401,12 @@ void vh_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A
                 const float *B, int ldb, float beta, float *C, int ldc);
 
 /* Kernel selection for tests/benchmarks: VH_NN_KERNEL_FAST (default) uses the
- * optimised kernels (GEMM-based conv, oneDNN where built in and faster);
- * VH_NN_KERNEL_REFERENCE uses plain loops for every op (slow, the ground
- * truth the fast kernels are tested against). Per graph. */
+ * optimised kernels (im2col + GEMM convolution with several small feature maps
+ * per GEMM, GEMM dense layers, the 2x2 max-pool fast path); VH_NN_KERNEL_REFERENCE
+ * uses plain loops for convolution, dense and pooling (slow, the ground truth
+ * the fast kernels are tested against). Other ops have one implementation,
+ * checked by finite differences and against PyTorch. oneDNN is not used by the
+ * engine: measured against it in docs/bench-nn.md. Per graph, any time. */
 enum vh_nn_kernel { VH_NN_KERNEL_FAST = 0, VH_NN_KERNEL_REFERENCE = 1 };
 void vh_nn_set_kernel(vh_nn_graph *g, int kernel);
 
