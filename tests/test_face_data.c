@@ -9,6 +9,18 @@ static const char *g_data;
 static vh_cascade *g_casc;
 static vh_json *g_ref;
 
+/* Grouped default-parameter boxes per reference image, kept for the recall test. */
+#define MAX_IMAGES 64
+static struct { char file[256]; vh_box *b; size_t n; } g_cache[MAX_IMAGES];
+static size_t g_ncache;
+
+static const vh_box *cached(const char *file, size_t *n) {
+    for (size_t i = 0; i < g_ncache; i++)
+        if (strcmp(g_cache[i].file, file) == 0) { *n = g_cache[i].n; return g_cache[i].b; }
+    *n = 0;
+    return NULL;
+}
+
 static int load_gray(const char *file, vh_image *g) {
     char path[1024];
     if (strncmp(file, "tests/", 6) == 0) snprintf(path, sizeof path, "%s", vh_test_src(file));
@@ -44,11 +56,25 @@ static void check_params(const char *pname, double scale, int neighbors, int min
         p.min_w = p.min_h = min_size;
         vh_box *b = NULL;
         size_t n = 0;
-        VH_CHECK_OK(vh_cascade_detect(g_casc, &g, &p, &b, &n));
-        if (neighbors == 0) {
+        if (neighbors == 3) {
+            /* The raw window hits (minNeighbors 0) must equal OpenCV's in number. */
+            p.min_neighbors = 0;
+            VH_CHECK_OK(vh_cascade_detect(g_casc, &g, &p, &b, &n));
             if ((double)n != vh_json_get_number(e, "raw_count", -1))
                 VH_FAILMSG("%s: %zu raw hits, OpenCV %g", file, n, vh_json_get_number(e, "raw_count", -1));
-        } else {
+            vh_free(b);
+            b = NULL;
+            p.min_neighbors = neighbors;
+        }
+        VH_CHECK_OK(vh_cascade_detect(g_casc, &g, &p, &b, &n));
+        if (neighbors == 3 && g_ncache < MAX_IMAGES) {
+            snprintf(g_cache[g_ncache].file, sizeof g_cache[0].file, "%s", file);
+            g_cache[g_ncache].n = n;
+            g_cache[g_ncache].b = malloc((n ? n : 1) * sizeof *b);
+            if (n) memcpy(g_cache[g_ncache].b, b, n * sizeof *b);
+            g_ncache++;
+        }
+        {
             const vh_json *ref = vh_json_get(e, pname);
             VH_CHECK(ref != NULL);
             if (!ref) { vh_free(b); vh_image_free(&g); continue; }
@@ -66,6 +92,7 @@ static void check_params(const char *pname, double scale, int neighbors, int min
                 }
                 total++;
                 exact += (size_t)ex;
+                if (!ex) printf("  %s [%s]: OpenCV box (%d %d %d %d) not reproduced exactly\n", file, pname, rb.x, rb.y, rb.w, rb.h);
                 if (best < 0.9)
                     VH_FAILMSG("%s [%s]: OpenCV box (%d %d %d %d) best IoU %.3f", file, pname, rb.x, rb.y, rb.w, rb.h, best);
             }
@@ -73,18 +100,17 @@ static void check_params(const char *pname, double scale, int neighbors, int min
         vh_free(b);
         vh_image_free(&g);
     }
-    if (neighbors) {
-        printf("  [%s] %zu/%zu OpenCV boxes reproduced exactly\n", pname, exact, total);
-        VH_CHECK_INT_EQ(exact, total);
-    }
+    printf("  [%s] %zu/%zu OpenCV boxes reproduced exactly\n", pname, exact, total);
+    VH_CHECK_INT_EQ(exact, total);
 }
 
-VH_TEST(parity_default) { check_params("default", 1.1, 3, 0); }
+/* OpenCV defaults (1.1, 3): raw hit counts and grouped boxes. */
+VH_TEST(parity_default_and_raw_hits) { check_params("default", 1.1, 3, 0); }
+/* The prototype's call (1.3, 5, minSize 30). */
 VH_TEST(parity_prototype) { check_params("proto", 1.3, 5, 30); }
-VH_TEST(parity_raw_hits) { check_params("raw", 1.1, 0, 0); }
 
 /* Parses dlib imglab XML (<image file='..'> <box top left width height/>). */
-static double score_file(const char *xml, size_t *found, size_t *total, size_t *extra) {
+static double score_file(const char *xml, double thr, size_t *found, size_t *total, size_t *extra) {
     char path[1024];
     snprintf(path, sizeof path, "%s/faces/dlib_examples/%s", g_data, xml);
     char *txt = NULL;
@@ -100,12 +126,9 @@ static double score_file(const char *xml, size_t *found, size_t *total, size_t *
         snprintf(file, sizeof file, "faces/dlib_examples/%.*s", (int)(q - p), p);
         char *endimg = strstr(q, "</image>");
         if (!endimg) break;
-        vh_image g;
-        VH_CHECK_OK(load_gray(file, &g));
-        vh_box *b = NULL;
         size_t n = 0;
-        vh_detect_params prm = vh_detect_default_params();
-        VH_CHECK_OK(vh_cascade_detect(g_casc, &g, &prm, &b, &n));
+        const vh_box *b = cached(file, &n);
+        if (!b) VH_FAILMSG("%s: no cached detections", file);
         char *used = calloc(n + 1, 1);
         for (char *bx = strstr(q, "<box "); bx && bx < endimg; bx = strstr(bx + 1, "<box ")) {
             int top = 0, left = 0, w = 0, h = 0;
@@ -118,13 +141,11 @@ static double score_file(const char *xml, size_t *found, size_t *total, size_t *
             (*total)++;
             int hit = 0;
             for (size_t j = 0; j < n && !hit; j++)
-                if (!used[j] && vh_box_iou(&gt, &b[j]) >= 0.3) { used[j] = 1; hit = 1; }
+                if (!used[j] && vh_box_iou(&gt, &b[j]) >= thr) { used[j] = 1; hit = 1; }
             *found += (size_t)hit;
         }
         for (size_t j = 0; j < n; j++) *extra += !used[j];
         free(used);
-        vh_free(b);
-        vh_image_free(&g);
         p = endimg;
     }
     vh_free(txt);
@@ -132,17 +153,21 @@ static double score_file(const char *xml, size_t *found, size_t *total, size_t *
 }
 
 /* dlib's imglab boxes are tight square boxes (brow to chin); Haar boxes are
- * ~1.2-1.4× larger and include forehead, so a matched pair typically has IoU
- * 0.4-0.7. We count a labelled face as found at IoU ≥ 0.3 (one detection per
- * label). The threshold of the check is what this detector and OpenCV reach. */
+ * ~1.2-1.4× larger and include the forehead, so a correct pair often has IoU
+ * of only 0.4-0.7. Recall is reported at IoU ≥ 0.5 (the usual PASCAL rule)
+ * and at IoU ≥ 0.3 (fair for the two box conventions); one detection per
+ * label. On these photos both give 39/43; the check is at IoU ≥ 0.5. */
 VH_TEST(recall_vs_dlib_labels) {
-    size_t found = 0, total = 0, extra = 0;
-    score_file("testing.xml", &found, &total, &extra);
-    score_file("training.xml", &found, &total, &extra);
-    printf("  dlib_examples labels: %zu/%zu found (recall %.1f%% at IoU >= 0.3), %zu unmatched detections\n", found,
-           total, total ? 100.0 * (double)found / (double)total : 0.0, extra);
-    VH_CHECK(total >= 40);
-    VH_CHECK(found * 10 >= total * 7); /* ≥ 70% */
+    double thr[2] = {0.5, 0.3};
+    size_t found[2] = {0, 0}, total[2] = {0, 0}, extra[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        score_file("testing.xml", thr[k], &found[k], &total[k], &extra[k]);
+        score_file("training.xml", thr[k], &found[k], &total[k], &extra[k]);
+        printf("  dlib_examples labels: %zu/%zu found (recall %.1f%% at IoU >= %.1f), %zu unmatched detections\n",
+               found[k], total[k], total[k] ? 100.0 * (double)found[k] / (double)total[k] : 0.0, thr[k], extra[k]);
+    }
+    VH_CHECK(total[0] >= 40);
+    VH_CHECK(found[0] * 10 >= total[0] * 8); /* ≥ 80% at IoU 0.5 (OpenCV's identical boxes: the same) */
 }
 
 int main(void) {
@@ -159,11 +184,11 @@ int main(void) {
     if (txt) VH_CHECK_OK(vh_json_parse(txt, len, &g_ref));
     vh_free(txt);
     if (!g_casc || !g_ref) return vh_test_summary() ? 1 : 1;
-    VH_RUN(parity_default);
+    VH_RUN(parity_default_and_raw_hits);
     VH_RUN(parity_prototype);
-    VH_RUN(parity_raw_hits);
     VH_RUN(recall_vs_dlib_labels);
     vh_json_free(g_ref);
+    for (size_t i = 0; i < g_ncache; i++) free(g_cache[i].b);
     vh_cascade_free(g_casc);
     return vh_test_summary();
 }
