@@ -3,7 +3,8 @@
 for verhm's image tests (resize in each mode, affine warp, RGB→gray), so CI
 needs no OpenCV.
 Inputs are seeded random images stored in the header too.
-It also writes the seed corpus fuzz/corpus/fuzz_image_load/ (see write_corpus).
+It also writes the seed corpora fuzz/corpus/fuzz_image_load/ and
+fuzz/corpus/fuzz_image_ops/ (see write_corpus, write_ops_corpus).
 Run from the repository root: /usr/bin/python3 scripts/gen_image_vectors.py"""
 import os
 import sys
@@ -87,6 +88,34 @@ def write_corpus(root):
             f.write(data)
 
 
+def write_ops_corpus(root):
+    """Seeds for fuzz/fuzz_image_ops.c: big-endian u32/f64 fields in the order
+    that harness reads them (w, h, channel pick, colour, then op id + params)."""
+    d = os.path.join(root, "fuzz", "corpus", "fuzz_image_ops")
+    os.makedirs(d, exist_ok=True)
+
+    def u(v):
+        return struct.pack(">I", v & 0xffffffff)
+
+    def f(x):
+        return struct.pack(">d", x)
+
+    seeds = {
+        "resize_chain": u(40) + u(30) + u(1) + u(9) + u(0) + u(17) + u(11) + u(1) + u(0) + u(50) + u(60) + u(2),
+        "warp_rotate": u(32) + u(24) + u(2) + u(3) + u(2) + f(0.8) + f(-0.6) + f(10) + f(0.6) + f(0.8) + f(-3) +
+                       u(40) + u(30) + u(9),
+        "warp_extreme": u(8) + u(8) + u(0) + u(1) + u(2) + f(1e300) + f(-1e300) + f(1e308) + f(-0.0) + f(5e-324) +
+                        f(1e18) + u(20) + u(20) + u(0),
+        "draw_all": u(60) + u(40) + u(1) + u(255) + u(4) + u(0x80000000) + u(5) + u(3) + u(1) + u(5) + u(0x7fffffff) +
+                    u(3) + u(0x80000001) + u(9) + u(6) + u(20) + u(20) + u(15) + u(7) + u(2) + u(2) + u(50) + u(30) +
+                    u(4),
+        "crop_far": u(10) + u(10) + u(2) + u(1) + u(1) + u(0x7ffffff0) + u(0x80000000) + u(5) + u(5),
+    }
+    for name, data in seeds.items():
+        with open(os.path.join(d, name), "wb") as fh:
+            fh.write(data)
+
+
 def main():
     cv2.setNumThreads(1)
     rng = np.random.RandomState(20261125)
@@ -147,6 +176,7 @@ def main():
     out.append("#endif")
     root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     write_corpus(root)
+    write_ops_corpus(root)
     path = os.path.join(root, "tests", "data", "image_vectors.h")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")
