@@ -329,6 +329,24 @@ VH_TEST(rnn_masking_matches_short_sequence) {
     }
 }
 
+/* Saturated gates: huge inputs give finite outputs in [-1, 1], no NaN. */
+VH_TEST(rnn_saturation_is_finite) {
+    for (int lstm = 0; lstm < 2; lstm++) {
+        vh_nn_graph *g = NULL;
+        vh_nn_graph_new(&g);
+        int d[2] = {4, 2};
+        int x = vh_nn_input(g, "x", 2, d);
+        int y = lstm ? vh_nn_lstm(g, "rnn", x, -1, 5, 0, 1) : vh_nn_gru(g, "rnn", x, -1, 5, 0, 1);
+        VH_CHECK_OK(vh_nn_graph_compile(g, 2));
+        float xs[16] = {1e4f, -1e4f, 300, -300, 90, -90, 1e30f, -1e30f, -1e4f, 1e4f, -300, 300, -90, 90, 0, 0};
+        VH_CHECK_OK(vh_nn_set_input(g, x, xs, 16));
+        VH_CHECK_OK(vh_nn_forward(g, y));
+        vh_tensor *o = vh_nn_value(g, y);
+        for (size_t i = 0; i < o->size; i++) VH_CHECK(isfinite(o->data[i]) && fabsf(o->data[i]) <= 1.0f);
+        vh_nn_graph_free(g);
+    }
+}
+
 VH_TEST(grad_attention_pool) {
     vh_nn_graph *g = NULL;
     vh_nn_graph_new(&g);
@@ -516,6 +534,7 @@ int main(void) {
     VH_RUN(grad_dense_add_concat_reshape);
     VH_RUN(grad_lstm_gru);
     VH_RUN(rnn_masking_matches_short_sequence);
+    VH_RUN(rnn_saturation_is_finite);
     VH_RUN(grad_attention_pool);
     VH_RUN(grad_losses);
     VH_RUN(batchnorm_folding_keeps_eval_output);
