@@ -97,6 +97,116 @@ void vh_renderer_free(vh_renderer *r); /* NULL ok */
  * renderer, valid until the next call. */
 int vh_render(vh_renderer *r, const float *pos, const vh_render_pose *pose, const vh_image **frame);
 
+
+/* ---- animation: voice → ARKit weights (src/avatar/anim.c, phones.c,
+ * export.c, lipsync.c) ------------------------------------------------------
+ * Weight tracks are row-major float arrays [frames × 52] in ARKit order. */
+
+/* Visemes (mouth shapes) used by the phoneme path. */
+enum vh_viseme { VH_VIS_SIL = 0, VH_VIS_PBM, VH_VIS_FV, VH_VIS_TH, VH_VIS_DTN, VH_VIS_SZ,
+                 VH_VIS_SH, VH_VIS_KG, VH_VIS_R, VH_VIS_W, VH_VIS_AA, VH_VIS_EH, VH_VIS_IY,
+                 VH_VIS_OW, VH_VIS_UW, VH_VIS_COUNT };
+
+/* Viseme of a phone label: CMU/ARPAbet as PocketSphinx writes them ("AA",
+ * "P", "SIL", fillers "+NSN+"...; stress digits ignored, case-insensitive).
+ * Unknown labels and fillers give VH_VIS_SIL. */
+int vh_viseme_of_phone(const char *phone);
+/* Target ARKit weights of a viseme (static table, 52 values). NULL if out of range. */
+const float *vh_viseme_target(int viseme);
+
+/* One recognized or known phone: label and times in seconds. */
+typedef struct vh_phone_seg {
+    char phone[16];
+    double start, end;
+} vh_phone_seg;
+
+/* Coarticulated mouth curves from phones (dominance functions in the manner
+ * of Cohen & Massaro): each phone pulls the mouth toward its viseme target
+ * with a dominance that peaks at its centre and decays exponentially with
+ * time; bilabials and labiodentals dominate strongly so the lips close.
+ * Frame f (time t0 + f/fps) gets Σ D_i·T_i / (Σ D_i + rest), written into
+ * w[f*52 + k] for the mouth/jaw channels (other channels are set to 0).
+ * `segs` times are absolute; t0 is the time of frame 0. Returns VH_OK or
+ * VH_EINVAL (fps <= 0, nframes < 0, NULL arrays with counts > 0). */
+int vh_phones_to_curves(const vh_phone_seg *segs, int nsegs, double t0, double fps,
+                        int nframes, float *w);
+
+/* Phone recognizer (PocketSphinx all-phone mode with the en-us acoustic
+ * model). `model_dir` is the folder holding "en-us/" and
+ * "en-us-phone.lm.bin" (NULL: /usr/share/pocketsphinx/model/en-us).
+ * Errors: VH_EUNSUPPORTED (built without PocketSphinx), VH_ENOTFOUND (model
+ * files missing), VH_EFORMAT (decoder init failed). */
+typedef struct vh_phone_rec vh_phone_rec;
+int vh_phone_rec_new(const char *model_dir, vh_phone_rec **out);
+void vh_phone_rec_free(vh_phone_rec *r); /* NULL ok */
+/* Recognizes phones in `n` mono samples at 16 kHz (one utterance); segment
+ * times are t0 + offset. *segs (caller frees with vh_free) holds *count
+ * phones (silences and fillers included, labelled as PocketSphinx does). */
+int vh_phone_rec_run(vh_phone_rec *r, const float *pcm16k, size_t n, double t0,
+                     vh_phone_seg **segs, int *count);
+
+/* Savitzky–Golay smoothing of `n` samples spaced `stride` floats apart, in
+ * place: least-squares polynomial of degree `order` over a window of
+ * 2*half+1 samples (shrinking, still centred, near the ends; order is reduced
+ * when the window is too short). half 1–32, order 0–6 and < 2*half+1, else
+ * VH_EINVAL; VH_ENOMEM. Polynomials of degree <= order pass unchanged. */
+int vh_savgol(float *x, int n, int stride, int half, int order);
+
+/* Blink and gaze generator: a seeded random process stepped once per frame.
+ * Blinks come at a rate near `rate_per_min` (log-normal intervals, at least
+ * 1 s apart) and last 100–400 ms (fast close, slower open); gaze makes small
+ * fixations (±3° yaw, ±2° pitch) every 0.4–2.5 s with quick saccades. */
+typedef struct vh_eyes {
+    vh_rng rng;
+    double fps, rate_per_min;
+    long frame, next_blink, blink_start, blink_len;
+    float gaze_yaw, gaze_pitch, target_yaw, target_pitch;
+    long next_fix;
+} vh_eyes;
+void vh_eyes_init(vh_eyes *e, uint64_t seed, double fps, double rate_per_min);
+/* Advances one frame: returns the blink closure (0 open .. 1 closed) and the
+ * gaze angles in degrees. */
+float vh_eyes_step(vh_eyes *e, float *gaze_yaw, float *gaze_pitch);
+
+/* Emotion layer: the upper-face and mouth-corner expression of an emotion
+ * label (those of vh_emotion_circumplex: neutral, happy/happiness,
+ * sad/sadness, angry/anger, fear, surprise, disgust, contempt, calm) at
+ * `intensity` (0–1.5) into expr[52]. Returns VH_OK or VH_ENOTFOUND. */
+int vh_emotion_expression(const char *label, float intensity, float expr[VH_ARKIT_COUNT]);
+/* Blends an expression into a lip-sync frame without fighting it: channels
+ * the mouth is using are only lightly pushed, the jaw is never closed by the
+ * emotion, and the result is clamped to [0, 1]. `blink` (0–1) is added to
+ * the eye-blink channels (reduced by eyeWide). */
+void vh_emotion_blend(float w[VH_ARKIT_COUNT], const float expr[VH_ARKIT_COUNT], float blink);
+
+/* ---- weight-track exports ---- */
+
+/* LiveLinkFace-style CSV writer: header "Timecode,BlendShapeCount," + the 52
+ * ARKit names (+ head/eye rotation columns are not written), one row per
+ * frame with an SMPTE-like timecode HH:MM:SS:FF.mmm at `fps`. Streaming:
+ * rows are appended as they come; the file appears at vh_anim_csv_close.
+ * Errors: VH_EIO, VH_EEXIST (exists and !overwrite). */
+typedef struct vh_anim_csv vh_anim_csv;
+int vh_anim_csv_open(const char *path, double fps, int overwrite, vh_anim_csv **out);
+int vh_anim_csv_frame(vh_anim_csv *c, const float w[VH_ARKIT_COUNT]);
+/* Commits (ok != 0) or discards the file; frees c. Returns the commit status. */
+int vh_anim_csv_close(vh_anim_csv *c, int ok);
+
+/* NumPy .npy writer: float32 little-endian, shape (frames, 52), C order,
+ * frames counted while streaming (the header is rewritten at close). */
+typedef struct vh_anim_npy vh_anim_npy;
+int vh_anim_npy_open(const char *path, int overwrite, vh_anim_npy **out);
+int vh_anim_npy_frame(vh_anim_npy *n, const float w[VH_ARKIT_COUNT]);
+int vh_anim_npy_close(vh_anim_npy *n, int ok);
+
+/* glTF 2.0 binary (.glb): the rig's drawn mesh (positions in metres,
+ * normals, indices), one morph target per shape that moves in `w`
+ * (max |w| > 1e-3), mesh.weights = 0, and one animation with a LINEAR
+ * sampler over times f/fps driving the node's "weights". nframes 1..216000
+ * (2 h at 30 fps) else VH_ERANGE. Written atomically. */
+int vh_anim_write_glb(const vh_rig *rig, const float *w, int nframes, double fps,
+                      const char *path, int overwrite);
+
 #ifdef __cplusplus
 }
 #endif
