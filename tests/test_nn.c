@@ -119,7 +119,7 @@ VH_TEST(grad_conv_variants) {
     /* {out, k, stride, pad, dilation, groups, bias} */
     static const int cfg[][7] = {{3, 3, 1, 1, 1, 1, 1}, {5, 3, 2, 0, 1, 1, 0}, {4, 3, 1, 2, 2, 1, 1},
                                  {6, 3, 1, 1, 1, 2, 1}, {4, 3, 1, 1, 1, 4, 1}, {3, 1, 1, 0, 1, 1, 1},
-                                 {4, 5, 2, 2, 1, 2, 0}, {2, 2, 3, 1, 2, 1, 1}};
+                                 {4, 5, 2, 2, 1, 2, 0}, {2, 2, 3, 1, 2, 1, 1}, {4, 3, 2, 2, 2, 4, 0}};
     for (size_t c = 0; c < COUNTOF(cfg); c++) {
         for (int kern = 0; kern < 2; kern++) {
             int x;
@@ -173,7 +173,8 @@ static void compare_kernels(vh_nn_graph *g, int loss, double tol) {
 
 VH_TEST(fast_vs_reference_kernels) {
     static const int cfg[][7] = {{8, 3, 1, 1, 1, 1, 1}, {6, 3, 2, 1, 1, 1, 0}, {8, 3, 1, 2, 2, 2, 1},
-                                 {8, 3, 1, 1, 1, 8, 1}, {5, 1, 1, 0, 1, 1, 1}, {4, 5, 1, 2, 1, 1, 1}};
+                                 {8, 3, 1, 1, 1, 8, 1}, {5, 1, 1, 0, 1, 1, 1}, {4, 5, 1, 2, 1, 1, 1},
+                                 {8, 3, 2, 1, 2, 8, 0}, {8, 5, 1, 2, 1, 8, 1}};
     for (size_t c = 0; c < COUNTOF(cfg); c++) {
         int x;
         vh_nn_graph *g = image_graph(8, 12, 11, &x);

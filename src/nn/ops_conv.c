@@ -113,6 +113,7 @@ typedef struct {
     vh_nn_graph *g;
     vh__nn_node *n;
     cgeom c;
+    int bwd;
 } cctx;
 
 static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
@@ -166,6 +167,68 @@ static void conv_fwd_batched_range(void *vc, size_t b, size_t e, int tid) {
     }
 }
 
+/* Depthwise (one input and one output channel per group): direct loops, no
+ * im2col/GEMM. bwd 0: y = conv(x); bwd 1: dx += conv^T(dy), dw/db partials. */
+static void dw_plane(const cgeom *c, const float *x, const float *w, float bias, float *y, int bwd,
+                     const float *dy, float *dx, float *dw, float *db) {
+    int k = c->k;
+    if (!bwd)
+        for (size_t q = 0; q < c->ohw; q++) y[q] = bias;
+    for (int ky = 0; ky < k; ky++)
+        for (int kx = 0; kx < k; kx++) {
+            float wv = w[ky * k + kx], acc = 0;
+            int offx = kx * c->d - c->p;
+            int lo = 0, hi = c->OW; /* ox range with 0 <= ox*s + offx < W */
+            while (lo < c->OW && lo * c->s + offx < 0) lo++;
+            while (hi > lo && (hi - 1) * c->s + offx >= c->W) hi--;
+            for (int oy = 0; oy < c->OH; oy++) {
+                int iy = oy * c->s - c->p + ky * c->d;
+                if (iy < 0 || iy >= c->H) continue;
+                const float *xr = x + (size_t)iy * c->W + offx;
+                size_t ro = (size_t)oy * c->OW;
+                if (!bwd) {
+                    float *yr = y + ro;
+                    for (int ox = lo; ox < hi; ox++) yr[ox] += wv * xr[ox * c->s];
+                } else {
+                    const float *dyr = dy + ro;
+                    for (int ox = lo; ox < hi; ox++) acc += dyr[ox] * xr[ox * c->s];
+                    if (dx) {
+                        float *dxr = dx + (size_t)iy * c->W + offx;
+                        for (int ox = lo; ox < hi; ox++) dxr[ox * c->s] += wv * dyr[ox];
+                    }
+                }
+            }
+            if (bwd) dw[ky * k + kx] += acc;
+        }
+    if (bwd && db) {
+        float acc = 0;
+        for (size_t q = 0; q < c->ohw; q++) acc += dy[q];
+        *db += acc;
+    }
+}
+
+static int conv_is_depthwise(const cgeom *c) { return c->ICg == 1 && c->OCg == 1; }
+
+static void conv_dw_range(void *vc, size_t b, size_t e, int tid) {
+    cctx *cc = vc;
+    const cgeom *c = &cc->c;
+    vh__nn_node *n = cc->n, *xn = vh__in(cc->g, n, 0);
+    const float *w = vh__pt(cc->g, n, 0)->data, *bias = c->bias ? vh__pt(cc->g, n, 1)->data : NULL;
+    int bwd = cc->bwd;
+    float *dw = vh__ws(cc->g, tid) + conv_ws_grads_off(c, 1), *db = dw + c->wsize;
+    size_t hw = (size_t)c->H * c->W;
+    for (size_t i = b; i < e; i++) {
+        const float *x = xn->val.data + i * xn->per;
+        for (int o = 0; o < c->OC; o++) {
+            const float *dy = bwd ? n->val.grad + i * n->per + (size_t)o * c->ohw : NULL;
+            float *dx = bwd && xn->needs_grad ? xn->val.grad + i * xn->per + (size_t)o * hw : NULL;
+            dw_plane(c, x + (size_t)o * hw, w + (size_t)o * c->K, bias ? bias[o] : 0.0f,
+                     n->val.data + i * n->per + (size_t)o * c->ohw, bwd, dy, dx, dw + (size_t)o * c->K,
+                     bias ? db + o : NULL);
+        }
+    }
+}
+
 /* Naive reference: direct 7-loop convolution. */
 static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
     (void)tid;
@@ -196,9 +259,13 @@ static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
 }
 
 int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
-    cctx cc = {g, n, conv_geom(g, n)};
+    cctx cc = {g, n, conv_geom(g, n), 0};
     vh_parallel_for((size_t)g->batch, 1,
-                    g->kernel ? conv_ref_fwd_range : n->ia[7] > 1 ? conv_fwd_batched_range : conv_fwd_range, &cc);
+                    g->kernel                     ? conv_ref_fwd_range
+                    : conv_is_depthwise(&cc.c)    ? conv_dw_range
+                    : n->ia[7] > 1                ? conv_fwd_batched_range
+                                                  : conv_fwd_range,
+                    &cc);
     return VH_OK;
 }
 
@@ -308,7 +375,7 @@ static void conv_ref_bwd(vh_nn_graph *g, vh__nn_node *n, const cgeom *c) {
 }
 
 void vh__nn_conv_backward(vh_nn_graph *g, vh__nn_node *n) {
-    cctx cc = {g, n, conv_geom(g, n)};
+    cctx cc = {g, n, conv_geom(g, n), 1};
     const cgeom *c = &cc.c;
     if (g->kernel) {
         conv_ref_bwd(g, n, c);
@@ -316,7 +383,9 @@ void vh__nn_conv_backward(vh_nn_graph *g, vh__nn_node *n) {
     }
     size_t off = conv_ws_grads_off(c, n->ia[7]);
     for (int t = 0; t < g->nthreads; t++) memset(vh__ws(g, t) + off, 0, (c->wsize + (size_t)c->OC) * sizeof(float));
-    vh_parallel_for((size_t)g->batch, 1, n->ia[7] > 1 ? conv_bwd_batched_range : conv_bwd_range, &cc);
+    vh_parallel_for((size_t)g->batch, 1,
+                    conv_is_depthwise(c) ? conv_dw_range : n->ia[7] > 1 ? conv_bwd_batched_range : conv_bwd_range,
+                    &cc);
     float *dw = vh__pt(g, n, 0)->grad, *db = c->bias ? vh__pt(g, n, 1)->grad : NULL;
     for (int t = 0; t < g->nthreads; t++) {
         const float *pw = vh__ws(g, t) + off, *pb = pw + c->wsize;
