@@ -54,4 +54,8 @@ void vh_cli_setup_logging(int verbose);
  * executable's source tree, the install prefix, or the current directory.
  * Returns a static buffer or NULL when not found. */
 const char *vh_cli_find_resource(const char *rel);
+/* `verhm eval` back ends for model kinds other than image classifiers
+ * (dispatched by cmd_eval on the model's labels/metadata). */
+struct vh_model;
+int vh_cli_eval_agegender(struct vh_model *m, const char *model_path, const char *dir, int json);
 #endif
