@@ -144,7 +144,9 @@ const char *vh_nn_graph_error(const vh_nn_graph *g);
  * current batch to `max_batch`. May be called again (e.g. after adding nodes or
  * to change max_batch): the old buffers are freed, parameters are kept. Returns
  * the graph's sticky build error if any, VH_ERANGE for absurd sizes,
- * VH_ENOMEM. Also sets OpenBLAS to one thread (see the top of this file). */
+ * VH_ENOMEM. Also sets OpenBLAS to one thread (see the top of this file).
+ * Workspaces are sized for vh_threads_get() at this call: if the thread count
+ * changes later, forward/backward fail with VH_EINVAL until compiled again. */
 int vh_nn_graph_compile(vh_nn_graph *g, int max_batch);
 
 /* Sets the number of samples of the next forward/backward (1..max_batch of the
@@ -372,8 +374,9 @@ vh_nn_optim_params vh_nn_optim_default_params(void);
 typedef struct vh_nn_optim vh_nn_optim;
 
 /* Creates an optimizer for all trainable parameters of g (the graph must
- * outlive it; parameter tensors are updated in place). Returns VH_EINVAL for
- * bad hyper-parameters (lr <= 0, betas outside [0,1), ...), VH_ENOMEM. */
+ * outlive it; parameter tensors are updated in place; nodes added later make
+ * vh_nn_optim_step fail with VH_EINVAL). Returns VH_EINVAL for bad
+ * hyper-parameters (lr <= 0, betas outside [0,1), ...), VH_ENOMEM. */
 int vh_nn_optim_new(vh_nn_graph *g, const vh_nn_optim_params *p, vh_nn_optim **out);
 void vh_nn_optim_free(vh_nn_optim *o);
 /* Applies one update from the parameters' current gradients (after
@@ -402,7 +405,8 @@ void vh_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A
 
 /* Kernel selection for tests/benchmarks: VH_NN_KERNEL_FAST (default) uses the
  * optimised kernels (im2col + GEMM convolution with several small feature maps
- * per GEMM, GEMM dense layers, the 2x2 max-pool fast path); VH_NN_KERNEL_REFERENCE
+ * per GEMM, direct depthwise convolution, GEMM dense layers, the 2x2 max-pool
+ * fast path); VH_NN_KERNEL_REFERENCE
  * uses plain loops for convolution, dense and pooling (slow, the ground truth
  * the fast kernels are tested against). Other ops have one implementation,
  * checked by finite differences and against PyTorch. oneDNN is not used by the

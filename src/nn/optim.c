@@ -12,6 +12,7 @@ struct vh_nn_optim {
     long step;
     float *state;   /* per trainable param: m (and v for Adam) */
     size_t nstate;
+    int n_params;   /* graph's parameter count at creation (state layout) */
 };
 
 vh_nn_optim_params vh_nn_optim_default_params(void) {
@@ -52,6 +53,7 @@ int vh_nn_optim_new(vh_nn_graph *g, const vh_nn_optim_params *p, vh_nn_optim **o
     if (!o) return vh__fail(NULL, VH_ENOMEM, "nn optim: out of memory");
     o->g = g;
     o->p = *p;
+    o->n_params = g->n_params;
     size_t n = 0;
     if (vh__mul_size(vh_nn_param_scalars(g), (size_t)moments(p), &n)) n = (size_t)-1;
     o->nstate = n;
@@ -92,6 +94,8 @@ void vh_nn_optim_set_steps(vh_nn_optim *o, long steps) { o->step = steps < 0 ? 0
 int vh_nn_optim_step(vh_nn_optim *o, float *grad_norm) {
     vh_nn_graph *g = o->g;
     const vh_nn_optim_params *p = &o->p;
+    if (g->n_params != o->n_params)
+        return vh__fail(&g->err, VH_EINVAL, "nn optim: the graph gained parameters after the optimizer was created");
     double ss = 0;
     for (int i = 0; i < g->n_params; i++) {
         vh__nn_pent *e = g->params[i];
