@@ -239,6 +239,12 @@ VH_TEST(clipping_and_schedules) {
     p.lr = -1;
     VH_CHECK_INT_EQ(vh_nn_optim_new(g, &p, &o), VH_EINVAL);
     VH_CHECK(o == NULL);
+    /* parameters added after the optimizer was made: refused, not overrun */
+    p.lr = 0.1f;
+    VH_CHECK_OK(vh_nn_optim_new(g, &p, &o));
+    VH_CHECK_INT_GE(vh_nn_dense(g, "extra", vh_nn_node_find(g, "x"), 3, 1), 0);
+    VH_CHECK_INT_EQ(vh_nn_optim_step(o, NULL), VH_EINVAL);
+    vh_nn_optim_free(o);
     vh_nn_graph_free(g);
 }
 
