@@ -47,9 +47,11 @@ static int load(const char *path) {
             e->n *= (size_t)e->dims[d];
         }
         if ((size_t)(end - p) < 4 * e->n) return 0;
-        /* float32 little-endian; this test runs on little-endian hosts only */
         float *f = malloc(e->n * sizeof(float) + 1);
-        memcpy(f, p, e->n * sizeof(float));
+        for (size_t i = 0; i < e->n; i++) { /* little-endian float32, any host */
+            uint32_t u = rd32(p + 4 * i);
+            memcpy(&f[i], &u, sizeof u);
+        }
         e->data = f;
         p += 4 * e->n;
     }
