@@ -196,14 +196,17 @@ int vh_nn_node_shape(const vh_nn_graph *g, int node, int dims[3]);
 /* ---- graph builders ---------------------------------------------------- *
  * `name` (may be NULL for ops without parameters) must be unique among nodes
  * with parameters; it is copied. Every builder returns the new node id (>= 0)
- * or a negative status (and records it as the sticky error). */
+ * or a negative status (and records it as the sticky error). Adding a node to a
+ * compiled graph discards its buffers (value pointers become invalid): compile
+ * again before running it. */
 
 /* A graph input of per-sample shape dims[0..ndim-1] (ndim 1..3): an image
  * [C, H, W], a sequence [T, F], a vector [F], a target [C]. The caller writes
  * its value before vh_nn_forward. Inputs get no gradient unless
  * vh_nn_input_requires_grad is set (used by gradient checks). */
 int vh_nn_input(vh_nn_graph *g, const char *name, int ndim, const int *dims);
-/* Requests d(loss)/d(input) for an input node (stored in its value's grad). */
+/* Requests d(loss)/d(input) for an input node (stored in its value's grad).
+ * Like adding a node, it discards compiled buffers: call it before compiling. */
 int vh_nn_input_requires_grad(vh_nn_graph *g, int node, int on);
 /* A per-sample sequence-length input for recurrent/attention ops: a [1] float
  * input holding the valid length (1..T) of each sample's sequence. Ops given -1
