@@ -1,0 +1,346 @@
+/* verhm animate: speech → a talking, emoting 3-D face (MP4 with the audio,
+ * PNG frames, LiveLinkFace CSV, .npy and .glb weight tracks). The audio is
+ * streamed in chunks cut at quiet points, so memory stays bounded whatever the
+ * length (except for --glb, which keeps the weight track: 52 floats a frame). */
+#define _GNU_SOURCE
+#include "cli.h"
+#include "verhm/avatar.h"
+#include "verhm/image.h"
+#include "verhm/media.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RATE 16000
+#define CHUNK_S 12.0  /* audio analysed at a time */
+#define CUT_S 3.0     /* the cut is placed at the quietest 20 ms in the chunk's last CUT_S */
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: verhm animate AUDIO [options]\n"
+            "Animates the 3-D face (ICT rig, 52 ARKit blendshapes) from speech and renders it.\n\n"
+            "  --out F          MP4 (H.264 + AAC with the input audio; default face.mp4)\n"
+            "  --no-video       do not render (exports only)\n"
+            "  --frames DIR     also write every frame as DIR/frame_000001.png ...\n"
+            "  --csv F          LiveLinkFace-style CSV of the 52 weights per frame\n"
+            "  --npy F          float32 array [frames, 52]\n"
+            "  --glb F          glTF 2.0 binary: mesh, morph targets, weight animation\n"
+            "  --engine E       phonemes (PocketSphinx phones → visemes, default) or learned\n"
+            "  --model F        lip-sync model for --engine learned (default models/lipsync.safetensors)\n"
+            "  --emotion E      auto (speech-emotion model) or neutral, happy, sad, angry, fear,\n"
+            "                   surprise, disgust, contempt, calm (default auto)\n"
+            "  --intensity X    emotion intensity 0-1.5 (default 0.8)\n"
+            "  --fps N          frame rate (default 30)\n"
+            "  --size WxH       frame size (default 512x768; even numbers)\n"
+            "  --seed N         seed of the blink and gaze generator (default 1)\n"
+            "  --force          replace existing output files\n"
+            "  --json           print a JSON summary on stdout\n\n"
+            "Prints the emotion the face shows. Exit status: 0 ok, 1 bad input (no output left), 2 usage.\n");
+}
+
+typedef struct anim {
+    /* options */
+    const char *audio, *out, *frames_dir, *csv, *npy, *glb, *engine, *emotion;
+    double fps, intensity;
+    int width, height, force, json, video;
+    uint64_t seed;
+    /* state */
+    vh_rig *rig;
+    vh_renderer *ren;
+    vh_video_writer *vw;
+    vh_anim_csv *csvw;
+    vh_anim_npy *npyw;
+    vh_phone_rec *rec;
+    float *track;  /* all frames (for --glb) */
+    size_t track_cap;
+    long frames;
+    int frames_written;
+    float expr[VH_ARKIT_COUNT];
+    const char *shown;
+    vh_eyes eyes;
+    float *pos;
+    double mouth_open_sum;
+} anim;
+
+static int add_track(anim *a, const float *w) {
+    if (!a->glb) return 0;
+    if ((size_t)a->frames >= a->track_cap) {
+        size_t cap = a->track_cap ? a->track_cap * 2 : 1024;
+        if (cap > 216000) cap = 216000;
+        if ((size_t)a->frames >= cap) return vh_cli_fail(a->glb, "more than 216000 frames (2 h at 30 fps) for a .glb");
+        float *p = realloc(a->track, cap * VH_ARKIT_COUNT * sizeof *p);
+        if (!p) return vh_cli_fail(a->glb, "out of memory");
+        a->track = p;
+        a->track_cap = cap;
+    }
+    memcpy(a->track + (size_t)a->frames * VH_ARKIT_COUNT, w, VH_ARKIT_COUNT * sizeof *w);
+    return 0;
+}
+
+/* Emits one finished frame: emotion, blink, gaze, render, write. */
+static int emit_frame(anim *a, float *w) {
+    float gy, gp;
+    float blink = vh_eyes_step(&a->eyes, &gy, &gp);
+    /* The expression fades in over the first half second. */
+    double ramp = fmin(1.0, (double)a->frames / (0.5 * a->fps));
+    float e[VH_ARKIT_COUNT];
+    for (int k = 0; k < VH_ARKIT_COUNT; k++) e[k] = (float)(ramp * a->expr[k]);
+    vh_emotion_blend(w, e, blink);
+    a->mouth_open_sum += w[17];
+    if (add_track(a, w)) return 1;
+    if (a->csvw && vh_anim_csv_frame(a->csvw, w)) return vh_cli_fail_status(VH_EIO);
+    if (a->npyw && vh_anim_npy_frame(a->npyw, w)) return vh_cli_fail_status(VH_EIO);
+    if (a->ren) {
+        int st = vh_rig_apply(a->rig, w, a->pos);
+        if (st) return vh_cli_fail_status(st);
+        /* Slow, small head sway (seeded by the frame count, deterministic). */
+        double t = a->frames / a->fps;
+        vh_render_pose pose = { (float)(1.2 * sin(0.37 * t + 0.5)), (float)(0.8 * sin(0.23 * t + 1.3)),
+                                (float)(0.5 * sin(0.17 * t)), gy, gp };
+        const vh_image *img;
+        st = vh_render(a->ren, a->pos, &pose, &img);
+        if (st) return vh_cli_fail_status(st);
+        if (a->vw && (st = vh_video_writer_frame(a->vw, img))) return vh_cli_fail(a->out, "%s", vh_video_writer_error(a->vw));
+        if (a->frames_dir) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/frame_%06ld.png", a->frames_dir, a->frames + 1);
+            if ((st = vh_image_save_ex(path, img, 0, a->force))) return vh_cli_fail_status(st);
+            a->frames_written++;
+        }
+    }
+    a->frames++;
+    return 0;
+}
+
+/* Mouth curves for samples [0, n) of `pcm` starting at time t0, frames
+ * [f0, f1) (absolute indices). */
+static int mouth_curves(anim *a, const float *pcm, size_t n, double t0, long f0, long f1, float *w) {
+    vh_phone_seg *segs = NULL;
+    int nseg = 0;
+    int st = vh_phone_rec_run(a->rec, pcm, n, t0, &segs, &nseg);
+    if (st) return vh_cli_fail_status(st);
+    /* Frame f shows time f/fps: curves from absolute times. */
+    st = vh_phones_to_curves(segs, nseg, (double)f0 / a->fps, a->fps, (int)(f1 - f0), w);
+    free(segs);
+    if (st) return vh_cli_fail_status(st);
+    if (f1 - f0 >= 5)
+        for (int k = 14; k <= 40; k++) vh_savgol(w + k, (int)(f1 - f0), VH_ARKIT_COUNT, 2, 2);
+    return 0;
+}
+
+static size_t quietest_cut(const float *x, size_t n) {
+    size_t win = RATE / 50, lo = n > (size_t)(CUT_S * RATE) ? n - (size_t)(CUT_S * RATE) : 0;
+    size_t best = n;
+    double be = INFINITY;
+    for (size_t s = lo; s + win <= n; s += win / 2) {
+        double e = 0;
+        for (size_t i = 0; i < win; i++) e += (double)x[s + i] * x[s + i];
+        if (e < be) { be = e; best = s + win / 2; }
+    }
+    return best;
+}
+
+static void cleanup_frames(anim *a) {
+    if (!a->frames_dir) return;
+    char path[4200];
+    for (long i = 1; i <= a->frames_written; i++) {
+        snprintf(path, sizeof path, "%s/frame_%06ld.png", a->frames_dir, i);
+        unlink(path);
+    }
+}
+
+static int run(anim *a) {
+    vh_audio_reader *rd = NULL;
+    int st = vh_audio_open(a->audio, RATE, &rd);
+    if (st) return vh_cli_fail_status(st);
+    size_t cap = (size_t)(CHUNK_S * RATE);
+    float *buf = malloc(cap * sizeof *buf);
+    float *w = malloc(((size_t)(CHUNK_S * a->fps) + 8) * VH_ARKIT_COUNT * sizeof *w);
+    int rc = 0;
+    if (!buf || !w) { rc = vh_cli_fail(a->audio, "out of memory"); goto out; }
+    size_t have = 0;
+    uint64_t consumed = 0; /* samples before buf[0] */
+    int eof = 0;
+    long total_samples_read = 0;
+    while (!eof || have > 0) {
+        while (!eof && have < cap) {
+            long r = vh_audio_read(rd, buf + have, cap - have);
+            if (r < 0) { rc = vh_cli_fail(a->audio, "%s", vh_audio_error(rd)); goto out; }
+            if (r == 0) eof = 1;
+            have += (size_t)r;
+            total_samples_read += r;
+        }
+        size_t use = eof ? have : quietest_cut(buf, have);
+        if (use == 0) use = have;
+        double t0 = (double)consumed / RATE, t1 = (double)(consumed + use) / RATE;
+        long f0 = a->frames, f1 = eof && use == have ? (long)ceil(t1 * a->fps - 1e-9) : (long)ceil(t1 * a->fps - 1e-9);
+        if (f1 > f0) {
+            if (mouth_curves(a, buf, use, t0, f0, f1, w)) { rc = 1; goto out; }
+            for (long f = f0; f < f1; f++) {
+                /* Audio for this frame goes in step with the video. */
+                if (emit_frame(a, w + (size_t)(f - f0) * VH_ARKIT_COUNT)) { rc = 1; goto out; }
+            }
+        }
+        if (a->vw && use && (st = vh_video_writer_audio(a->vw, buf, use))) { rc = vh_cli_fail(a->out, "%s", vh_video_writer_error(a->vw)); goto out; }
+        memmove(buf, buf + use, (have - use) * sizeof *buf);
+        have -= use;
+        consumed += use;
+    }
+    if (a->frames == 0) rc = vh_cli_fail(a->audio, "no audio samples");
+out:
+    if (rd && vh_audio_skipped(rd) > 0 && !rc) fprintf(stderr, "verhm: warning: %s: %lld damaged audio packets skipped\n", a->audio, (long long)vh_audio_skipped(rd));
+    vh_audio_close(rd);
+    free(buf);
+    free(w);
+    return rc;
+}
+
+static int parse_size(const char *s, int *w, int *h) {
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*end != 'x') return -1;
+    long y = strtol(end + 1, &end, 10);
+    if (*end || x < 16 || y < 16 || x > 4096 || y > 4096 || (x & 1) || (y & 1)) return -1;
+    *w = (int)x;
+    *h = (int)y;
+    return 0;
+}
+
+int cmd_animate(int argc, char **argv) {
+    anim a;
+    memset(&a, 0, sizeof a);
+    a.out = "face.mp4";
+    a.engine = "phonemes";
+    a.emotion = "auto";
+    a.intensity = 0.8;
+    a.fps = 30;
+    a.width = 512;
+    a.height = 768;
+    a.video = 1;
+    a.seed = 1;
+    const char *model = NULL;
+    static const struct option opts[] = {
+        { "out", required_argument, 0, 'o' }, { "frames", required_argument, 0, 'F' },
+        { "csv", required_argument, 0, 'c' }, { "npy", required_argument, 0, 'n' },
+        { "glb", required_argument, 0, 'g' }, { "engine", required_argument, 0, 'e' },
+        { "model", required_argument, 0, 'm' }, { "emotion", required_argument, 0, 'E' },
+        { "intensity", required_argument, 0, 'i' }, { "fps", required_argument, 0, 'r' },
+        { "size", required_argument, 0, 's' }, { "seed", required_argument, 0, 'S' },
+        { "force", no_argument, 0, 'f' }, { "json", no_argument, 0, 'j' },
+        { "no-video", no_argument, 0, 'N' }, { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
+    int c, iv;
+    while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': a.out = optarg; break;
+        case 'F': a.frames_dir = optarg; break;
+        case 'c': a.csv = optarg; break;
+        case 'n': a.npy = optarg; break;
+        case 'g': a.glb = optarg; break;
+        case 'e': a.engine = optarg; break;
+        case 'm': model = optarg; break;
+        case 'E': a.emotion = optarg; break;
+        case 'i': if (vh_cli_parse_double("animate", "--intensity", optarg, 0, 1.5, &a.intensity)) return 2; break;
+        case 'r': if (vh_cli_parse_double("animate", "--fps", optarg, 1, 120, &a.fps)) return 2; break;
+        case 's': if (parse_size(optarg, &a.width, &a.height)) return vh_cli_usage_error("animate", "--size wants WxH, even, 16..4096"); break;
+        case 'S': if (vh_cli_parse_int("animate", "--seed", optarg, 0, 2147483647L, &iv)) return 2; a.seed = (uint64_t)iv; break;
+        case 'f': a.force = 1; break;
+        case 'j': a.json = 1; break;
+        case 'N': a.video = 0; break;
+        case 'h': usage(stdout); return 0;
+        default: return vh_cli_usage_error("animate", "unknown option");
+        }
+    }
+    if (optind != argc - 1) return vh_cli_usage_error("animate", "expected one AUDIO file");
+    a.audio = argv[optind];
+    if (strcmp(a.engine, "phonemes") != 0 && strcmp(a.engine, "learned") != 0)
+        return vh_cli_usage_error("animate", "--engine must be phonemes or learned");
+    if (strcmp(a.engine, "learned") == 0)
+        return vh_cli_fail(model ? model : "models/lipsync.safetensors", "the learned lip-sync engine is not available in this build; use --engine phonemes");
+    (void)model;
+    if (!vh_is_file(a.audio)) return vh_cli_fail(a.audio, "no such file");
+    /* Emotion. */
+    const char *source = "--emotion";
+    if (strcmp(a.emotion, "auto") == 0) {
+        a.shown = "neutral";
+        source = "auto: no speech-emotion model in this build, use --emotion NAME";
+    } else {
+        a.shown = a.emotion;
+    }
+    if (vh_emotion_expression(a.shown, (float)a.intensity, a.expr))
+        return vh_cli_usage_error("animate", "unknown emotion '%s' (neutral, happy, sad, angry, fear, surprise, disgust, contempt, calm)", a.emotion);
+    if (!a.force) {
+        const char *outs[] = { a.video ? a.out : NULL, a.csv, a.npy, a.glb };
+        for (size_t i = 0; i < 4; i++)
+            if (outs[i] && vh_is_file(outs[i])) return vh_cli_fail(outs[i], "exists (use --force to replace it)");
+    }
+    int rc = 0, st;
+    const char *rig_path = vh_cli_find_resource("assets/face/ict_rig.vhrig");
+    if (!rig_path) return vh_cli_fail("assets/face/ict_rig.vhrig", "face rig not found");
+    if ((st = vh_rig_load(rig_path, &a.rig))) return vh_cli_fail_status(st);
+    if ((st = vh_phone_rec_new(NULL, &a.rec))) { rc = vh_cli_fail_status(st); goto done; }
+    vh_eyes_init(&a.eyes, a.seed, a.fps, 15);
+    if (a.video || a.frames_dir) {
+        vh_render_params rp = vh_render_default_params();
+        rp.width = a.width;
+        rp.height = a.height;
+        if ((st = vh_renderer_new(a.rig, &rp, &a.ren))) { rc = vh_cli_fail_status(st); goto done; }
+        a.pos = malloc((size_t)vh_rig_vertex_count(a.rig) * 3 * sizeof *a.pos);
+        if (!a.pos) { rc = vh_cli_fail(a.audio, "out of memory"); goto done; }
+    }
+    if (a.frames_dir) {
+        if (vh_mkdir_p(a.frames_dir)) { rc = vh_cli_fail(a.frames_dir, "cannot create the folder"); goto done; }
+    }
+    if (a.video) {
+        vh_writer_params wp = vh_writer_default_params();
+        wp.width = a.width;
+        wp.height = a.height;
+        wp.fps = a.fps;
+        wp.audio_rate = RATE;
+        wp.overwrite = a.force;
+        wp.preset = "veryfast";
+        if ((st = vh_video_writer_open(a.out, &wp, &a.vw))) { rc = vh_cli_fail_status(st); goto done; }
+    }
+    if (a.csv && (st = vh_anim_csv_open(a.csv, a.fps, a.force, &a.csvw))) { rc = vh_cli_fail_status(st); goto done; }
+    if (a.npy && (st = vh_anim_npy_open(a.npy, a.force, &a.npyw))) { rc = vh_cli_fail_status(st); goto done; }
+    rc = run(&a);
+    if (!rc && a.glb && (st = vh_anim_write_glb(a.rig, a.track, (int)a.frames, a.fps, a.glb, a.force))) rc = vh_cli_fail_status(st);
+    if (!rc && a.csvw) { st = vh_anim_csv_close(a.csvw, 1); a.csvw = NULL; if (st) rc = vh_cli_fail_status(st); }
+    if (!rc && a.npyw) { st = vh_anim_npy_close(a.npyw, 1); a.npyw = NULL; if (st) rc = vh_cli_fail_status(st); }
+    if (!rc && a.vw) { st = vh_video_writer_finish(a.vw); a.vw = NULL; if (st) rc = vh_cli_fail_status(st); }
+    if (!rc) {
+        double mean_open = a.frames ? a.mouth_open_sum / (double)a.frames : 0;
+        if (a.json) {
+            vh_buf b = { 0 };
+            vh_json_writer jw;
+            vh_jw_init(&jw, &b, 0);
+            vh_jw_object_begin(&jw);
+            vh_jw_key(&jw, "emotion"); vh_jw_string(&jw, a.shown);
+            vh_jw_key(&jw, "intensity"); vh_jw_number(&jw, a.intensity);
+            vh_jw_key(&jw, "emotion_source"); vh_jw_string(&jw, source);
+            vh_jw_key(&jw, "engine"); vh_jw_string(&jw, a.engine);
+            vh_jw_key(&jw, "frames"); vh_jw_int(&jw, a.frames);
+            vh_jw_key(&jw, "fps"); vh_jw_number(&jw, a.fps);
+            vh_jw_key(&jw, "mean_jaw_open"); vh_jw_number(&jw, mean_open);
+            if (a.video) { vh_jw_key(&jw, "video"); vh_jw_string(&jw, a.out); }
+            vh_jw_object_end(&jw);
+            vh_cli_print_json(&b);
+        } else {
+            printf("emotion: %s (intensity %.2f; %s)\n", a.shown, a.intensity, source);
+            printf("frames: %ld at %.4g fps, engine %s, mean jawOpen %.3f%s%s\n", a.frames, a.fps, a.engine, mean_open,
+                   a.video ? ", video " : "", a.video ? a.out : "");
+        }
+    }
+done:
+    if (rc) cleanup_frames(&a);
+    vh_anim_csv_close(a.csvw, 0);
+    vh_anim_npy_close(a.npyw, 0);
+    vh_video_writer_abort(a.vw);
+    vh_phone_rec_free(a.rec);
+    vh_renderer_free(a.ren);
+    vh_rig_free(a.rig);
+    free(a.pos);
+    free(a.track);
+    return rc;
+}
