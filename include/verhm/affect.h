@@ -218,6 +218,38 @@ void vh_face_analyzer_timing(const vh_face_analyzer *a, vh_analyzer_timing *t);
 /* Labels of the emotion model (VH_FER_COUNT names) or NULL without one. */
 const char *const *vh_face_analyzer_emotion_labels(const vh_face_analyzer *a);
 
+/* ---- results for the monitor ------------------------------------------- */
+
+/* Builds the `verhm monitor import` document of a face analysis (contract in
+ * docs/monitor.md): 1-second windows of the main face's filtered emotion
+ * distribution with valence/arousal. Feed it each frame's first face. */
+typedef struct vh_face_result vh_face_result;
+int vh_face_result_new(vh_face_result **out);
+void vh_face_result_free(vh_face_result *r); /* NULL ok */
+/* Adds the observation of the frame at time t (ignored without emotion). */
+int vh_face_result_add(vh_face_result *r, double t, const vh_face_obs *face);
+/* Number of windows so far (after flushing the open one). */
+int vh_face_result_windows(vh_face_result *r);
+/* The JSON document (kind "face"): `source` is the media file name (not
+ * stored by the monitor), `started_at` an ISO 8601 time, `duration` seconds.
+ * *json is a new NUL-terminated string the caller frees with vh_free.
+ * VH_EEMPTY when no window has an emotion read-out. */
+int vh_face_result_json(vh_face_result *r, const char *source, const char *started_at, double duration,
+                        char **json, size_t *len);
+
+/* Runs the whole face analysis over a media file and returns the monitor
+ * import document (what `verhm monitor record` stores). Model paths are
+ * required for emotion (age/gender optional). The session start is the
+ * file's modification time. Errors name the file; VH_EEMPTY when no face
+ * with an emotion read-out was found. */
+typedef struct vh_media_analysis_params {
+    const char *emotion_model;
+    const char *agegender_model; /* NULL: no age/gender */
+    int every;                   /* analyse every Nth frame (≥ 1) */
+} vh_media_analysis_params;
+#define VH_AFFECT_HAVE_ANALYZE_MEDIA 1
+int vh_affect_analyze_media(const char *path, const vh_media_analysis_params *p, char **json, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -11,24 +11,26 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Face/voice analysis comes from the affect module (`recognize`, `voice`).
- * Its header announces the entry point with VH_AFFECT_HAVE_ANALYZE_MEDIA:
- *   int vh_affect_analyze_media(const char *path, char **json, size_t *len);
- * returning the import JSON of docs/monitor.md. Until then `record` says so. */
-#if defined(__has_include)
-#if __has_include("verhm/affect.h")
+/* `record` runs the face analysis of the affect module (the same as
+ * `verhm recognize --result`) and stores its import document. */
 #include "verhm/affect.h"
-#endif
-#endif
-#ifdef VH_AFFECT_HAVE_ANALYZE_MEDIA
 static int analyze_media(const char *path, char **json, size_t *len, void *user) {
     (void)user;
-    return vh_affect_analyze_media(path, json, len);
+    vh_media_analysis_params p = {0};
+    char emo[4096], ag[4096];
+    const char *e = vh_cli_find_resource("models/fer-emotion.safetensors");
+    if (e) { /* without it the library reports that no model was found */
+        snprintf(emo, sizeof emo, "%s", e);
+        p.emotion_model = emo;
+    }
+    const char *g = vh_cli_find_resource("models/age-gender.safetensors");
+    if (g) {
+        snprintf(ag, sizeof ag, "%s", g);
+        p.agegender_model = ag;
+    }
+    p.every = 1;
+    return vh_affect_analyze_media(path, &p, json, len);
 }
-#define VH_MONITOR_ANALYZER analyze_media
-#else
-#define VH_MONITOR_ANALYZER NULL
-#endif
 
 static const char usage_text[] =
     "usage: verhm monitor COMMAND [OPTIONS]\n"
@@ -209,10 +211,6 @@ static int read_stdin(char **text, size_t *len) {
 /* ---- subcommands ---------------------------------------------------------- */
 
 static int do_import(opts *o, int nfiles, char **files, int record) {
-    if (record && !VH_MONITOR_ANALYZER) {
-        fprintf(stderr, "verhm: monitor record: face/voice analysis is not available in this build\n");
-        return VH_EXIT_INPUT;
-    }
     vh_monitor *m;
     int rc = open_store(o, 1, &m);
     if (rc) return rc;
@@ -221,7 +219,7 @@ static int do_import(opts *o, int nfiles, char **files, int record) {
         int64_t ids[VH_MONITOR_MAX_RESULTS];
         int n = 0, s;
         if (record) {
-            s = vh_monitor_record(m, o->person, files[i], VH_MONITOR_ANALYZER, NULL, ids, &n);
+            s = vh_monitor_record(m, o->person, files[i], analyze_media, NULL, ids, &n);
         } else {
             char *text;
             size_t len;

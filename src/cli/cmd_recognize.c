@@ -47,9 +47,7 @@ typedef struct run {
     vh_face_analyzer *an;
     vh_label_map map;
     int use_map;
-    vh_buf windows;          /* monitor windows of the main track, JSON text */
-    double win_t0, win_sum[VH_FER_COUNT], win_v, win_a;
-    int win_n, nwindows;
+    vh_face_result *result;  /* monitor document of the main face */
     long frames, analysed, with_face;
     double t_decode, t_encode, t_total;
 } run;
@@ -159,41 +157,7 @@ static void annotate_frame(const run *r, vh_image *img, const vh_face_obs *faces
     }
 }
 
-/* Monitor windows: 1-second means of the main (first) track's filtered emotion. */
-static void window_flush(run *r) {
-    if (r->win_n == 0) return;
-    vh_json_writer w;
-    vh_jw_init(&w, &r->windows, 0);
-    if (r->nwindows) vh_buf_puts(&r->windows, ",");
-    vh_jw_object_begin(&w);
-    vh_jw_key(&w, "t"); vh_jw_number(&w, round(r->win_t0 * 1000) / 1000);
-    vh_jw_key(&w, "dur"); vh_jw_number(&w, 1.0);
-    vh_jw_key(&w, "probs");
-    vh_jw_array_begin(&w);
-    for (int k = 0; k < VH_FER_COUNT; k++) vh_jw_number(&w, round(r->win_sum[k] / r->win_n * 1e4) / 1e4);
-    vh_jw_array_end(&w);
-    vh_jw_key(&w, "valence"); vh_jw_number(&w, round(r->win_v / r->win_n * 1e3) / 1e3);
-    vh_jw_key(&w, "arousal"); vh_jw_number(&w, round(r->win_a / r->win_n * 1e3) / 1e3);
-    vh_jw_object_end(&w);
-    r->nwindows++;
-    memset(r->win_sum, 0, sizeof r->win_sum);
-    r->win_v = r->win_a = 0;
-    r->win_n = 0;
-}
-
-static void window_add(run *r, double t, const vh_face_obs *f) {
-    if (!f->has_emotion) return;
-    if (r->win_n && t >= r->win_t0 + 1.0) window_flush(r);
-    if (!r->win_n) r->win_t0 = floor(t);
-    for (int k = 0; k < VH_FER_COUNT; k++) r->win_sum[k] += f->emotion[k];
-    r->win_v += f->valence;
-    r->win_a += f->arousal;
-    r->win_n++;
-}
-
 static int write_result(run *r, double duration) {
-    window_flush(r);
-    if (r->nwindows == 0) return vh_cli_fail(r->o.result, "no face with an emotion read-out: nothing to write");
     /* The session starts when the recording was made: the media file's time. */
     struct stat sb;
     time_t when = stat(r->o.input, &sb) == 0 ? sb.st_mtime : time(NULL);
@@ -201,30 +165,14 @@ static int write_result(run *r, double duration) {
     char ts[40];
     gmtime_r(&when, &tm);
     strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    char model[64];
-    snprintf(model, sizeof model, "verhm-fer+ %s", vh_version());
-    vh_buf b = {0};
-    vh_json_writer w;
-    vh_jw_init(&w, &b, 0);
-    vh_jw_object_begin(&w);
-    vh_jw_key(&w, "kind"); vh_jw_string(&w, "face");
-    vh_jw_key(&w, "source"); vh_jw_string(&w, vh_path_base(r->o.input));
-    vh_jw_key(&w, "started_at"); vh_jw_string(&w, ts);
-    vh_jw_key(&w, "duration"); vh_jw_number(&w, round(duration * 1000) / 1000);
-    vh_jw_key(&w, "model"); vh_jw_string(&w, model);
-    vh_jw_key(&w, "labels");
-    vh_jw_array_begin(&w);
-    for (int k = 0; k < VH_FER_COUNT; k++) vh_jw_string(&w, vh_fer_labels[k]);
-    vh_jw_array_end(&w);
-    vh_jw_key(&w, "windows");
-    vh_jw_raw(&w, "[");
-    vh_buf_puts(&b, r->windows.data ? r->windows.data : "");
-    vh_buf_puts(&b, "]");
-    vh_jw_object_end(&w);
+    char *json;
+    size_t len;
+    int st = vh_face_result_json(r->result, vh_path_base(r->o.input), ts, duration, &json, &len);
+    if (st) return vh_cli_fail_status(st);
     vh_atomic_file af;
-    if (b.failed || vh_atomic_open(&af, r->o.result, r->o.force)) { vh_buf_free(&b); return vh_cli_fail_status(VH_EIO); }
-    fprintf(af.fp, "%s\n", b.data);
-    vh_buf_free(&b);
+    if (vh_atomic_open(&af, r->o.result, r->o.force)) { vh_free(json); return vh_cli_fail_status(VH_EIO); }
+    fprintf(af.fp, "%s\n", json);
+    vh_free(json);
     if (vh_atomic_commit(&af)) return vh_cli_fail_status(VH_EIO);
     return 0;
 }
@@ -419,7 +367,7 @@ static int process_image(run *r) {
         vh_cli_print_json(&b);
         vh_buf_free(&b);
     }
-    for (int i = 0; i < n; i++) window_add(r, 0, &faces[i]);
+    if (n > 0) vh_face_result_add(r->result, 0, &faces[0]);
     if (r->o.annotate) {
         annotate_frame(r, &img, faces, n);
         st = vh_image_save(r->o.annotate, &img, 92);
@@ -472,7 +420,7 @@ static int process_video(run *r) {
         st = vh_face_analyzer_process(r->an, frame, t, &faces, &n);
         if (st) break;
         r->with_face += n > 0;
-        if (n > 0) window_add(r, t, &faces[0]);
+        if (n > 0 && (st = vh_face_result_add(r->result, t, &faces[0]))) break;
         if (r->o.json) {
             vh_buf b = {0};
             vh_json_writer w;
@@ -588,7 +536,8 @@ int cmd_recognize(int argc, char **argv) {
         fprintf(stderr, "verhm: warning: models/age-gender.safetensors not found: no age or gender in the output (train one with verhm train-agegender)\n");
     }
     int st = vh_face_analyzer_new(&ap, &r.an);
-    if (st) return vh_cli_fail_status(st);
+    if (!st) st = vh_face_result_new(&r.result);
+    if (st) { vh_face_analyzer_free(r.an); return vh_cli_fail_status(st); }
     int rc = is_image_path(r.o.input) ? process_image(&r) : process_video(&r);
     if (!rc && r.o.stats) {
         vh_analyzer_timing tm;
@@ -602,6 +551,6 @@ int cmd_recognize(int argc, char **argv) {
                 r.analysed ? 1000 * r.t_encode / r.analysed : 0);
     }
     vh_face_analyzer_free(r.an);
-    vh_buf_free(&r.windows);
+    vh_face_result_free(r.result);
     return rc;
 }
