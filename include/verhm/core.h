@@ -272,7 +272,8 @@ int vh_list_files(const char *dir, int recursive, const char *const *exts,
                   char ***paths, size_t *count);
 void vh_strlist_free(char **list, size_t count);
 
-/* Lower-case extension of `path` without the dot ("" if none); points into path. */
+/* Extension of `path` without the dot, as written (compare case-insensitively;
+ * "" if none); points into path. */
 const char *vh_path_ext(const char *path);
 /* Final path component; points into path. */
 const char *vh_path_base(const char *path);

@@ -69,8 +69,9 @@ typedef struct vh_face_template {
     float mouth_x, mouth_y;
 } vh_face_template;
 
-/* The template of verhm's facial-emotion crops: the FER-2013 framing (eyes at
- * ~40% of the height, mouth at ~79%). */
+/* The template of verhm's facial-emotion crops: the FER-2013 framing, measured
+ * as the mean landmark positions of FER+ faces (eyes at 32% / 67% across and
+ * 40% down, mouth at 77% down; bench/landmarks/fer_template.c). */
 vh_face_template vh_face_template_fer(void);
 
 /* Alignment matrix for vh_image_warp_affine: maps DESTINATION pixels of a
