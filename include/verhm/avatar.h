@@ -207,6 +207,61 @@ int vh_anim_npy_close(vh_anim_npy *n, int ok);
 int vh_anim_write_glb(const vh_rig *rig, const float *w, int nframes, double fps,
                       const char *path, int overwrite);
 
+
+/* ---- learned lip-sync (src/avatar/lipsync.c) ----
+ * Model: log-mel (16 kHz, 32 Slaney bands, 10 ms hop; dB relative to the
+ * loudest frame of the analysed audio, then per-band standardised) → for each
+ * video frame a window of 12 past mel frames, the current one and 3 ahead
+ * (30 ms look-ahead) → dense "conv" (a causal temporal convolution over the
+ * window) + ReLU → unidirectional LSTM → dense "head" → the captured ARKit
+ * channels (27 jaw/mouth shapes for FaceGood). Files are safetensors with
+ * metadata format "verhm-lipsync-1", arch_params, channels (JSON array of
+ * ARKit names), input (mean/std per band), provenance. */
+typedef struct vh_lipsync vh_lipsync;
+/* Loads and validates a model (format, window sizes, channel names, finite
+ * tensors of the right shapes, nothing extra). Errors: VH_ENOTFOUND, VH_EIO,
+ * VH_EFORMAT (names the file and the problem), VH_ENOMEM. */
+int vh_lipsync_load(const char *path, vh_lipsync **out);
+void vh_lipsync_free(vh_lipsync *m); /* NULL ok */
+/* Predicts `nframes` frames at times t_first + i/fps (seconds from the first
+ * of the `n` mono 16 kHz samples in pcm) into w[nframes*52] (ARKit order;
+ * channels the model does not predict are 0; values clamped to [0, 1]). The
+ * LSTM state starts at zero and restarts every 400 frames. */
+int vh_lipsync_run(vh_lipsync *m, const float *pcm, size_t n, double t_first, double fps, int nframes, float *w);
+
+/* Held-out metrics over a folder of <clip>.flac + <clip>.csv (CSV: "frame"
+ * then ARKit-named columns at 30 fps). */
+typedef struct vh_lipsync_metrics {
+    int clips, channels;
+    long frames;
+    int channel[VH_ARKIT_COUNT];     /* ARKit index of each evaluated channel */
+    double pearson[VH_ARKIT_COUNT];  /* per channel over all frames (NaN if constant) */
+    double mae[VH_ARKIT_COUNT];
+    double mean_pearson;             /* over channels with a defined r */
+    double lve_mm;                   /* mean over frames of the largest lip-vertex distance, mm (NaN without rig) */
+} vh_lipsync_metrics;
+/* Evaluates `m` on `dir` (rig may be NULL: no LVE). Lip vertices are the
+ * skin vertices that mouthFunnel, mouthPucker and mouthRoll* move by more
+ * than 2.5 mm together. */
+int vh_lipsync_eval(vh_lipsync *m, const vh_rig *rig, const char *dir, vh_lipsync_metrics *res);
+
+typedef struct vh_lipsync_train_params {
+    const char *holdout;  /* clip name left out of training (NULL: none) */
+    int steps, batch, seq; /* optimizer steps, sequences per batch, frames per sequence (8..400) */
+    int hidden, conv;      /* LSTM and conv widths */
+    float lr;              /* AdamW peak learning rate (cosine schedule, 100 warm-up steps) */
+    uint64_t seed;
+} vh_lipsync_train_params;
+/* steps 3000, batch 16, seq 90, hidden 96, conv 128, lr 2e-3, seed 1. */
+vh_lipsync_train_params vh_lipsync_train_default_params(void);
+/* Progress callback: return non-zero to cancel (VH_ECANCELED). */
+typedef int (*vh_lipsync_progress_fn)(int step, int total, double loss, void *user);
+/* Trains on every clip of `dir` except the hold-out and writes the model to
+ * `out` atomically (Huber loss, AdamW). Deterministic for a seed and thread
+ * count. Errors: those of the readers, VH_EINVAL, VH_EEMPTY. */
+int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_params *p, int overwrite,
+                     vh_lipsync_progress_fn progress, void *user);
+
 #ifdef __cplusplus
 }
 #endif
