@@ -103,7 +103,8 @@ vh_detect_params vh_detect_default_params(void);
  * On success *boxes is a new array of *count boxes (NULL when 0) ordered by
  * position (y, then x), which the caller frees with vh_free.
  * Errors: VH_EINVAL (NULL/empty image, scale_factor ≤ 1, negative sizes),
- * VH_ENOMEM. An image smaller than the window gives 0 boxes, VH_OK. */
+ * VH_ERANGE (scale_factor so close to 1 that over 100000 scales would be
+ * scanned), VH_ENOMEM. An image smaller than the window gives 0 boxes, VH_OK. */
 int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_params *params,
                       vh_box **boxes, size_t *count);
 

@@ -273,7 +273,7 @@ static int cmp_box(const void *a, const void *b) {
     return (p->h > q->h) - (p->h < q->h);
 }
 
-#define MAX_SCALES 4096
+#define MAX_SCALES 100000
 
 int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_params *params,
                       vh_box **boxes, size_t *count) {
@@ -300,23 +300,34 @@ int vh_cascade_detect(const vh_cascade *c, const vh_image *img, const vh_detect_
     int maxw = p.max_w, maxh = p.max_h;
     if (maxw == 0 || maxh == 0) { maxw = W; maxh = H; }
     int st = VH_OK;
-    float scales[MAX_SCALES];
+    float *scales = NULL;
     int nsc = 0;
     if (W >= ww && H >= wh) {
         /* All scales whose window fits the image (double factor, kept as float),
          * then the ones within [min, max] size (with the float factor). */
-        float all[MAX_SCALES];
+        double span = fmin((double)W / ww, (double)H / wh);
+        double est = ceil(log(span + 1.0) / log(p.scale_factor)) + 2.0;
+        if (est > MAX_SCALES) {
+            vh_image_free(&gray);
+            return vh__fail(NULL, VH_ERANGE, "vh_cascade_detect: scale factor %g gives over %d scales", p.scale_factor,
+                            MAX_SCALES);
+        }
+        scales = malloc(sizeof *scales * (size_t)est);
+        if (!scales) {
+            vh_image_free(&gray);
+            return vh__fail(NULL, VH_ENOMEM, "vh_cascade_detect: out of memory");
+        }
         int nall = 0;
-        for (double f = 1.0; nall < MAX_SCALES; f *= p.scale_factor) {
+        for (double f = 1.0; nall < (int)est; f *= p.scale_factor) {
             long sw = lrint((double)ww * f), sh = lrint((double)wh * f);
             if (sw > W || sh > H) break;
-            all[nall++] = (float)f;
+            scales[nall++] = (float)f;
         }
         for (int i = 0; i < nall; i++) {
-            long sw = lrintf((float)ww * all[i]), sh = lrintf((float)wh * all[i]);
+            long sw = lrintf((float)ww * scales[i]), sh = lrintf((float)wh * scales[i]);
             if (sw > maxw || sh > maxh) break;
             if (sw < p.min_w || sh < p.min_h) continue;
-            scales[nsc++] = all[i];
+            scales[nsc++] = scales[i];
         }
     }
     hits all_hits = {0};
@@ -423,6 +434,7 @@ done:
     free(of);
     free(stumps);
     free(scratch);
+    free(scales);
     vh_image_free(&gray);
     return st;
 }
