@@ -617,6 +617,23 @@ static int ckpt_int(const vh_safetensors *st, const char *path, const char *key,
     return VH_OK;
 }
 
+/* Same features, architecture and labels (normalisation may differ). Floats
+ * went through "%.9g" text, so they are compared with a tolerance. */
+static int same_arch(const vh_ser_config *a, const vh_ser_config *b) {
+    if (a->sample_rate != b->sample_rate || a->n_fft != b->n_fft || a->win_length != b->win_length || a->hop != b->hop ||
+        a->n_mels != b->n_mels || a->max_frames != b->max_frames || a->rnn_hidden != b->rnn_hidden || a->att != b->att ||
+        a->n_classes != b->n_classes)
+        return 0;
+    if (fabs(a->fmin - b->fmin) > 1e-6 || fabs(a->fmax - b->fmax) > 1e-6 || fabs(a->top_db - b->top_db) > 1e-6 ||
+        fabs(a->trim_db - b->trim_db) > 1e-6 || fabsf(a->dropout - b->dropout) > 1e-6f)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (a->channels[i] != b->channels[i]) return 0;
+    for (int k = 0; k < a->n_classes; k++)
+        if (strcmp(a->labels[k], b->labels[k])) return 0;
+    return 1;
+}
+
 static int load_checkpoint(vh_ser *m, vh_nn_optim *o, float **best, const char *path, int *epoch, int *best_epoch,
                            double *best_ua, double *best_wa, int *bad) {
     vh_safetensors *st = NULL;
@@ -625,10 +642,7 @@ static int load_checkpoint(vh_ser *m, vh_nn_optim *o, float **best, const char *
     vh_ser_config c;
     r = vh__ser_config_from_st(st, path, &c);
     if (!r) {
-        vh_ser_config a = c, b = m->cfg;
-        a.feat_mean = b.feat_mean = 0;
-        a.feat_std = b.feat_std = 1;
-        if (memcmp(&a, &b, sizeof a)) r = vh__fail(NULL, VH_EFORMAT, "%s: checkpoint was made with another architecture, labels or features", path);
+        if (!same_arch(&c, &m->cfg)) r = vh__fail(NULL, VH_EFORMAT, "%s: checkpoint was made with another architecture, labels or features", path);
     }
     long e = 0, be = 0, bd = 0, steps = 0;
     if (!r) r = ckpt_int(st, path, "ckpt_epoch", &e);
