@@ -53,6 +53,7 @@ typedef struct anim {
     vh_anim_csv *csvw;
     vh_anim_npy *npyw;
     vh_phone_rec *rec;
+    vh_lipsync *ls;
     float *track;  /* all frames (for --glb) */
     size_t track_cap;
     long frames;
@@ -117,6 +118,13 @@ static int emit_frame(anim *a, float *w) {
 /* Mouth curves for samples [0, n) of `pcm` starting at time t0, frames
  * [f0, f1) (absolute indices). */
 static int mouth_curves(anim *a, const float *pcm, size_t n, double t0, long f0, long f1, float *w) {
+    if (a->ls) {
+        int st = vh_lipsync_run(a->ls, pcm, n, (double)f0 / a->fps - t0, a->fps, (int)(f1 - f0), w);
+        if (st) return vh_cli_fail_status(st);
+        if (f1 - f0 >= 5)
+            for (int k = 14; k <= 40; k++) vh_savgol(w + k, (int)(f1 - f0), VH_ARKIT_COUNT, 2, 2);
+        return 0;
+    }
     vh_phone_seg *segs = NULL;
     int nseg = 0;
     int st = vh_phone_rec_run(a->rec, pcm, n, t0, &segs, &nseg);
@@ -175,7 +183,7 @@ static int run(anim *a) {
         size_t use = eof ? have : quietest_cut(buf, have);
         if (use == 0) use = have;
         double t0 = (double)consumed / RATE, t1 = (double)(consumed + use) / RATE;
-        long f0 = a->frames, f1 = eof && use == have ? (long)ceil(t1 * a->fps - 1e-9) : (long)ceil(t1 * a->fps - 1e-9);
+        long f0 = a->frames, f1 = (long)ceil(t1 * a->fps - 1e-9);
         if (f1 > f0) {
             if (mouth_curves(a, buf, use, t0, f0, f1, w)) { rc = 1; goto out; }
             for (long f = f0; f < f1; f++) {
@@ -256,9 +264,6 @@ int cmd_animate(int argc, char **argv) {
     a.audio = argv[optind];
     if (strcmp(a.engine, "phonemes") != 0 && strcmp(a.engine, "learned") != 0)
         return vh_cli_usage_error("animate", "--engine must be phonemes or learned");
-    if (strcmp(a.engine, "learned") == 0)
-        return vh_cli_fail(model ? model : "models/lipsync.safetensors", "the learned lip-sync engine is not available in this build; use --engine phonemes");
-    (void)model;
     if (!vh_is_file(a.audio)) return vh_cli_fail(a.audio, "no such file");
     /* Emotion. */
     const char *source = "--emotion";
@@ -279,7 +284,11 @@ int cmd_animate(int argc, char **argv) {
     const char *rig_path = vh_cli_find_resource("assets/face/ict_rig.vhrig");
     if (!rig_path) return vh_cli_fail("assets/face/ict_rig.vhrig", "face rig not found");
     if ((st = vh_rig_load(rig_path, &a.rig))) return vh_cli_fail_status(st);
-    if ((st = vh_phone_rec_new(NULL, &a.rec))) { rc = vh_cli_fail_status(st); goto done; }
+    if (strcmp(a.engine, "learned") == 0) {
+        const char *mp = model ? model : vh_cli_find_resource("models/lipsync.safetensors");
+        if (!mp) { rc = vh_cli_fail("models/lipsync.safetensors", "lip-sync model not found (use --model F)"); goto done; }
+        if ((st = vh_lipsync_load(mp, &a.ls))) { rc = vh_cli_fail_status(st); goto done; }
+    } else if ((st = vh_phone_rec_new(NULL, &a.rec))) { rc = vh_cli_fail_status(st); goto done; }
     vh_eyes_init(&a.eyes, a.seed, a.fps, 15);
     if (a.video || a.frames_dir) {
         vh_render_params rp = vh_render_default_params();
@@ -338,6 +347,7 @@ done:
     vh_anim_npy_close(a.npyw, 0);
     vh_video_writer_abort(a.vw);
     vh_phone_rec_free(a.rec);
+    vh_lipsync_free(a.ls);
     vh_renderer_free(a.ren);
     vh_rig_free(a.rig);
     free(a.pos);
