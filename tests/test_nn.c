@@ -134,7 +134,7 @@ VH_TEST(grad_conv_variants) {
 }
 
 /* Fast kernels against the naive reference on the same weights and inputs. */
-static void compare_kernels(vh_nn_graph *g, int loss, double tol) {
+static void compare_kernels(vh_nn_graph *g, int loss, double tol, int fast) {
     VH_CHECK_OK(vh_nn_graph_compile(g, 3));
     for (int i = 0; i < vh_nn_node_count(g); i++)
         if (vh_nn_node_op(g, i) == VH_OP_INPUT) fill(vh_nn_value(g, i), 1.0);
@@ -145,7 +145,7 @@ static void compare_kernels(vh_nn_graph *g, int loss, double tol) {
     for (int i = 0; i < vh_nn_node_count(g); i++) nout += vh_nn_value(g, i)->size;
     float *ref = malloc((tot + nout) * sizeof(float));
     for (int k = 1; k >= 0; k--) {
-        vh_nn_set_kernel(g, k);
+        vh_nn_set_kernel(g, k ? VH_NN_KERNEL_REFERENCE : fast);
         VH_CHECK_OK(vh_nn_forward(g, loss));
         VH_CHECK_OK(vh_nn_backward(g, loss));
         size_t o = 0;
@@ -171,6 +171,19 @@ static void compare_kernels(vh_nn_graph *g, int loss, double tol) {
     free(ref);
 }
 
+/* Gradients through the fast convolution paths for 8 input channels (the
+ * oneDNN path when built with it, at the full compiled batch). */
+VH_TEST(grad_conv_wide_input) {
+    static const int cfg[][7] = {{6, 3, 1, 1, 1, 1, 1}, {5, 3, 2, 1, 1, 1, 0}, {4, 3, 1, 2, 2, 1, 1}};
+    for (size_t c = 0; c < COUNTOF(cfg); c++) {
+        int x;
+        vh_nn_graph *g = image_graph(8, 6, 5, &x);
+        int y = vh_nn_conv2d(g, "c", x, cfg[c][0], cfg[c][1], cfg[c][2], cfg[c][3], cfg[c][4], cfg[c][5], cfg[c][6]);
+        run_check(g, add_mse_head(g, y), 2, 2e-2);
+        vh_nn_graph_free(g);
+    }
+}
+
 VH_TEST(fast_vs_reference_kernels) {
     static const int cfg[][7] = {{8, 3, 1, 1, 1, 1, 1}, {6, 3, 2, 1, 1, 1, 0}, {8, 3, 1, 2, 2, 2, 1},
                                  {8, 3, 1, 1, 1, 8, 1}, {5, 1, 1, 0, 1, 1, 1}, {4, 5, 1, 2, 1, 1, 1},
@@ -182,7 +195,8 @@ VH_TEST(fast_vs_reference_kernels) {
         if (c % 2 == 0) y = vh_nn_maxpool(g, y, 2, 2, 0); /* fast 2x2 path vs general loop */
         y = vh_nn_flatten(g, y);
         y = vh_nn_dense(g, "fc", y, 7, 1);
-        compare_kernels(g, add_mse_head(g, y), 1e-4);
+        compare_kernels(g, add_mse_head(g, y), 1e-4, VH_NN_KERNEL_FAST);
+        compare_kernels(g, vh_nn_node_count(g) - 1, 1e-4, VH_NN_KERNEL_OWN);
         vh_nn_graph_free(g);
     }
 }
@@ -529,6 +543,7 @@ int main(void) {
     vh_rng_seed(&g_rng, 1234);
     VH_RUN(known_values);
     VH_RUN(grad_conv_variants);
+    VH_RUN(grad_conv_wide_input);
     VH_RUN(fast_vs_reference_kernels);
     VH_RUN(grad_batchnorm);
     VH_RUN(grad_activations_pools);

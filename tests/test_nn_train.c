@@ -24,6 +24,8 @@ static void build(net *n, float dropout) {
     y = vh_nn_batchnorm(g, "bn1", y, 1e-5f, 0.1f);
     y = vh_nn_relu(g, y);
     y = vh_nn_maxpool(g, y, 2, 2, 0);
+    /* 8 input channels: this convolution runs through oneDNN when available */
+    y = vh_nn_relu(g, vh_nn_conv2d(g, "conv2", y, 8, 3, 1, 1, 1, 1, 1));
     y = vh_nn_flatten(g, y);
     if (dropout > 0) y = vh_nn_dropout(g, y, dropout);
     n->logits = vh_nn_dense(g, "fc", y, NC, 1);

@@ -1,7 +1,8 @@
 /* Engine-level benchmark: the FER CNN ("fer-fast": 4 × [conv3×3 no bias + BN +
  * ReLU + max-pool 2] with 32/64/128/256 channels, global average pool, dropout
  * 0.3, dense 8) on 48×48 gray input, built directly with the nn.h graph API.
- *   bench_nn [reps]   prints "train_ips", "infer64_ips", "infer1_ms" lines.
+ *   bench_nn [reps] [own]   prints "train_ips", "infer64_ips", "infer1_ms" lines;
+ *                           "own": our kernels only (VH_NN_KERNEL_OWN, no oneDNN).
  * Threads: VERHM_THREADS (the engine runs OpenBLAS single-threaded). */
 #include "verhm/nn.h"
 #include <math.h>
@@ -53,6 +54,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     fill(g, x, t);
+    if (argc > 2 && strcmp(argv[2], "own") == 0) vh_nn_set_kernel(g, VH_NN_KERNEL_OWN);
     vh_nn_optim_params p = vh_nn_optim_default_params();
     vh_nn_optim *o;
     vh_nn_optim_new(g, &p, &o);

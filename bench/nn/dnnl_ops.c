@@ -6,7 +6,8 @@
  *   dnnl_ops [reps]   prints one line per op: ms ours, ms oneDNN (plain NCHW
  *                     layouts, i.e. usable on our tensors without reorders),
  *                     ms oneDNN with its preferred blocked layouts (reorders
- *                     excluded: a lower bound), and the ratio.
+ *                     excluded), the ratio, and the blocked times including the
+ *                     reorders from/to our NCHW tensors.
  * Ours is timed through the public graph API (a one-op graph; the backward
  * time includes zeroing gradients and an MSE head over the output). */
 #include "verhm/nn.h"
@@ -67,8 +68,46 @@ static const char *impl(dnnl_primitive_t p) {
     return s;
 }
 
-/* oneDNN convolution timings (fwd, bwd data, bwd weights) for one layout choice. */
-static void dnnl_conv(int N, int C, int H, int OC, int any, double ms[3], char *names, size_t nlen) {
+/* A sequence of primitives executed back to back (reorders + compute). */
+typedef struct {
+    dnnl_primitive_t p[8];
+    dnnl_exec_arg_t a[8][3];
+    int na[8], n;
+} seq;
+
+/* Appends a reorder from (md_a, ma) to (md_b, mb) unless the layouts are equal. */
+static void add_reorder(seq *q, const dnnl_memory_desc_t *a, dnnl_memory_t ma, const dnnl_memory_desc_t *b,
+                        dnnl_memory_t mb) {
+    if (dnnl_memory_desc_equal(a, b)) return;
+    dnnl_primitive_desc_t pd;
+    CK(dnnl_reorder_primitive_desc_create(&pd, a, eng, b, eng, NULL));
+    CK(dnnl_primitive_create(&q->p[q->n], pd));
+    dnnl_primitive_desc_destroy(pd);
+    q->a[q->n][0] = (dnnl_exec_arg_t){DNNL_ARG_FROM, ma};
+    q->a[q->n][1] = (dnnl_exec_arg_t){DNNL_ARG_TO, mb};
+    q->na[q->n++] = 2;
+}
+
+static void add_prim(seq *q, dnnl_primitive_t p, const dnnl_exec_arg_t *a, int n) {
+    q->p[q->n] = p;
+    memcpy(q->a[q->n], a, (size_t)n * sizeof *a);
+    q->na[q->n++] = n;
+}
+
+static double run_seq(seq *q) {
+    double t0 = 0;
+    for (int r = -1; r < reps; r++) {
+        if (r == 0) t0 = vh_now();
+        for (int i = 0; i < q->n; i++) CK(dnnl_primitive_execute(q->p[i], strm, q->na[i], q->a[i]));
+        CK(dnnl_stream_wait(strm));
+    }
+    return 1e3 * (vh_now() - t0) / reps;
+}
+
+/* oneDNN convolution timings (fwd, bwd data, bwd weights) for one layout choice;
+ * with blocked layouts also fwd and bwd including the reorders from/to NCHW
+ * tensors (reo[0], reo[1]) as an integration into our engine would need. */
+static void dnnl_conv(int N, int C, int H, int OC, int any, double ms[3], double reo[2], char *names, size_t nlen) {
     dnnl_dims_t sd = {N, C, H, H}, wd = {OC, C, 3, 3}, dd = {N, OC, H, H}, bd = {OC};
     dnnl_dims_t st = {1, 1}, dl = {0, 0}, pad = {1, 1};
     dnnl_memory_desc_t s, w, d, b;
@@ -105,6 +144,38 @@ static void dnnl_conv(int N, int C, int H, int OC, int any, double ms[3], char *
     dnnl_memory_t mdd2 = mem(dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0), NULL);
     dnnl_exec_arg_t wa[] = {{DNNL_ARG_SRC, ms2}, {DNNL_ARG_DIFF_WEIGHTS, mdw}, {DNNL_ARG_DIFF_DST, mdd2}};
     ms[2] = run(wp, 3, wa);
+    if (any) {
+        dnnl_memory_desc_t ps, pw, pdd;
+        CK(dnnl_memory_desc_init_by_tag(&ps, 4, sd, dnnl_f32, dnnl_nchw));
+        CK(dnnl_memory_desc_init_by_tag(&pw, 4, wd, dnnl_f32, dnnl_oihw));
+        CK(dnnl_memory_desc_init_by_tag(&pdd, 4, dd, dnnl_f32, dnnl_nchw));
+        dnnl_memory_t us = mem(&ps, NULL), uw = mem(&pw, NULL), ud = mem(&pdd, NULL), udd = mem(&pdd, NULL),
+                      uds = mem(&ps, NULL), udw = mem(&pw, NULL);
+        seq f = {.n = 0}, bq = {.n = 0};
+        add_reorder(&f, &ps, us, ss, ms_);
+        add_reorder(&f, &pw, uw, ws, mw);
+        add_prim(&f, fp, fa, 3);
+        add_reorder(&f, ds, md, &pdd, ud);
+        reo[0] = run_seq(&f);
+        const dnnl_memory_desc_t *bdst = dnnl_primitive_desc_query_md(bpd, dnnl_query_diff_dst_md, 0);
+        const dnnl_memory_desc_t *wdst = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0);
+        add_reorder(&bq, &pdd, udd, bdst, mdd);
+        add_reorder(&bq, ws, mw, dnnl_primitive_desc_query_md(bpd, dnnl_query_weights_md, 0), mw2);
+        add_prim(&bq, bp, ba, 3);
+        add_reorder(&bq, dnnl_primitive_desc_query_md(bpd, dnnl_query_diff_src_md, 0), mds, &ps, uds);
+        add_reorder(&bq, &pdd, udd, wdst, mdd2);
+        add_reorder(&bq, ss, ms_, dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0), ms2);
+        add_prim(&bq, wp, wa, 3);
+        add_reorder(&bq, dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0), mdw, &pw, udw);
+        reo[1] = run_seq(&bq);
+        /* destroy the reorders (compute primitives are destroyed below) */
+        for (int i = 0; i < f.n; i++)
+            if (f.p[i] != fp) dnnl_primitive_destroy(f.p[i]);
+        for (int i = 0; i < bq.n; i++)
+            if (bq.p[i] != bp && bq.p[i] != wp) dnnl_primitive_destroy(bq.p[i]);
+        dnnl_memory_t u[] = {us, uw, ud, udd, uds, udw};
+        for (int i = 0; i < 6; i++) dnnl_memory_destroy(u[i]);
+    }
     snprintf(names, nlen, "%s / %s / %s", impl(fp), impl(bp), impl(wp));
     dnnl_primitive_destroy(fp), dnnl_primitive_destroy(bp), dnnl_primitive_destroy(wp);
     dnnl_primitive_desc_destroy(fpd), dnnl_primitive_desc_destroy(bpd), dnnl_primitive_desc_destroy(wpd);
@@ -250,16 +321,18 @@ int main(int argc, char **argv) {
     static const int L[4][3] = {{1, 48, 32}, {32, 24, 64}, {64, 12, 128}, {128, 6, 256}};
     for (int l = 0; l < 4 && !getenv("DNNL_OPS_SKIP_CONV"); l++) {
         int C = L[l][0], H = L[l][1], OC = L[l][2];
-        double f, b, dn[3], dk[3];
+        double f, b, dn[3], dk[3], rn[2], rk[2];
         char nm[256], nk[256];
         ours(OP_CONV, 64, C, H, OC, &f, &b);
-        dnnl_conv(64, C, H, OC, 0, dn, nm, sizeof nm);
-        dnnl_conv(64, C, H, OC, 1, dk, nk, sizeof nk);
+        dnnl_conv(64, C, H, OC, 0, dn, rn, nm, sizeof nm);
+        dnnl_conv(64, C, H, OC, 1, dk, rk, nk, sizeof nk);
         char label[64];
         snprintf(label, sizeof label, "conv %dx%dx%d->%d fwd", C, H, H, OC);
         printf("%-34s %9.2f %9.2f %9.2f %7.2f\n", label, f, dn[0], dk[0], f / dn[0]);
         snprintf(label, sizeof label, "conv %dx%dx%d->%d bwd(data+w)", C, H, H, OC);
         printf("%-34s %9.2f %9.2f %9.2f %7.2f\n", label, b, dn[1] + dn[2], dk[1] + dk[2], b / (dn[1] + dn[2]));
+        printf("    oneDNN blocked incl. reorders from/to NCHW: fwd %.2f ms (ours/that %.2f), bwd %.2f ms (%.2f)\n",
+               rk[0], f / rk[0], rk[1], b / rk[1]);
         printf("    oneDNN impl plain: %s; blocked: %s\n", nm, nk);
     }
     for (int l = 0; l < 4; l++) {

@@ -36,11 +36,13 @@
  * [OC, IC/groups, KH, KW], dense [OUT, IN]).
  *
  * Determinism: given the same seeds (vh_nn_graph_init_params, vh_nn_graph_seed)
- * and the same vh_threads_get() count, training is bit-for-bit reproducible.
+ * and the same vh_threads_get() count (and, for convolutions that oneDNN runs,
+ * the same OpenMP thread count), training is bit-for-bit reproducible.
  * Reductions over the batch are done per thread in fixed chunks and summed in
  * thread order. The engine runs OpenBLAS single-threaded (it calls
  * openblas_set_num_threads(1) on compile) and parallelises itself with
- * vh_parallel_for, so the two thread pools never oversubscribe the cores.
+ * vh_parallel_for; oneDNN convolutions (see vh_nn_set_kernel) use oneDNN's
+ * OpenMP pool, one op at a time, so the pools do not run concurrently.
  *
  * Thread safety: one graph must not be used from two threads at once. Distinct
  * graphs may be used concurrently only if vh_parallel_for is not needed by both
@@ -406,15 +408,21 @@ void vh_nn_optim_set_steps(vh_nn_optim *o, long steps);
 void vh_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A, int lda,
                 const float *B, int ldb, float beta, float *C, int ldc);
 
-/* Kernel selection for tests/benchmarks: VH_NN_KERNEL_FAST (default) uses the
- * optimised kernels (im2col + GEMM convolution with several small feature maps
- * per GEMM, direct depthwise convolution, GEMM dense layers, the 2x2 max-pool
- * fast path); VH_NN_KERNEL_REFERENCE
- * uses plain loops for convolution, dense and pooling (slow, the ground truth
- * the fast kernels are tested against). Other ops have one implementation,
- * checked by finite differences and against PyTorch. oneDNN is not used by the
- * engine: measured against it in docs/bench-nn.md. Per graph, any time. */
-enum vh_nn_kernel { VH_NN_KERNEL_FAST = 0, VH_NN_KERNEL_REFERENCE = 1 };
+/* Kernel selection for tests/benchmarks, per graph, any time:
+ * VH_NN_KERNEL_FAST (default): the optimised kernels — convolutions through
+ *   oneDNN's direct AVX-512/AVX2 kernels where they were measured faster
+ *   (groups 1, >= 8 input channels, kernel >= 2, full compiled batch; built
+ *   when oneDNN's header is present; reorders NCHW <-> blocked each call),
+ *   otherwise im2col + GEMM with several small feature maps per GEMM; direct
+ *   depthwise convolution; GEMM dense layers; the 2x2 max-pool fast path.
+ *   oneDNN runs on its own OpenMP threads (OMP_NUM_THREADS, default all cores).
+ * VH_NN_KERNEL_REFERENCE: plain loops for convolution, dense and pooling (slow,
+ *   the ground truth the fast kernels are tested against).
+ * VH_NN_KERNEL_OWN: like FAST but never oneDNN (our kernels only; results then
+ *   depend only on vh_threads_get(), not on OpenMP settings).
+ * Other ops have one implementation, checked by finite differences and against
+ * PyTorch. Measurements: docs/bench-nn.md. */
+enum vh_nn_kernel { VH_NN_KERNEL_FAST = 0, VH_NN_KERNEL_REFERENCE = 1, VH_NN_KERNEL_OWN = 2 };
 void vh_nn_set_kernel(vh_nn_graph *g, int kernel);
 
 #ifdef __cplusplus

@@ -27,6 +27,7 @@ static void free_buffers(vh_nn_graph *g) {
             free(n->val.grad);
         }
         n->val.data = n->val.grad = NULL;
+        vh__nn_conv_dnnl_free(n);
         free(n->cache);
         n->cache = NULL;
     }
@@ -604,7 +605,10 @@ void vh_nn_graph_init_params(vh_nn_graph *g, uint64_t seed) {
 void vh_nn_set_training(vh_nn_graph *g, int training) { g->training = training != 0; }
 int vh_nn_training(const vh_nn_graph *g) { return g->training; }
 void vh_nn_graph_seed(vh_nn_graph *g, uint64_t seed) { vh_rng_seed(&g->rng, seed); }
-void vh_nn_set_kernel(vh_nn_graph *g, int kernel) { g->kernel = kernel == VH_NN_KERNEL_REFERENCE; }
+void vh_nn_set_kernel(vh_nn_graph *g, int kernel) {
+    g->kernel = kernel == VH_NN_KERNEL_REFERENCE;
+    g->no_dnnl = kernel == VH_NN_KERNEL_OWN;
+}
 int vh_nn_batch(const vh_nn_graph *g) { return g->batch; }
 int vh_nn_max_batch(const vh_nn_graph *g) { return g->max_batch; }
 

@@ -27,6 +27,7 @@ typedef struct vh__nn_node {
     void *cache;         /* op-specific saved state for backward (max batch) */
     size_t cache_bytes;
     size_t ws_floats;    /* per-thread workspace floats this op needs */
+    void *dnnl;          /* conv: oneDNN primitives and buffers (conv_dnnl.c), or NULL */
 } vh__nn_node;
 
 typedef struct vh__nn_pent {
@@ -44,7 +45,8 @@ struct vh_nn_graph {
     int n_params, cap_params;
     int batch, max_batch;
     int training;
-    int kernel;
+    int kernel;          /* 1: reference loops */
+    int no_dnnl;         /* 1: our fast kernels only (VH_NN_KERNEL_OWN) */
     int compiled;
     int fwd_upto;        /* last node evaluated by forward, -1 none */
     int status;          /* sticky error */
@@ -98,6 +100,13 @@ void vh__nn_rnn_backward(vh_nn_graph *g, vh__nn_node *n);
 void vh__nn_attn_setup(vh_nn_graph *g, vh__nn_node *n);
 int vh__nn_attn_forward(vh_nn_graph *g, vh__nn_node *n);
 void vh__nn_attn_backward(vh_nn_graph *g, vh__nn_node *n);
+
+/* oneDNN convolution path (conv_dnnl.c): setup at compile (may leave n->dnnl
+ * NULL = not used), run returns 1 when it did the work, 0 to use our kernels. */
+void vh__nn_conv_dnnl_setup(vh_nn_graph *g, vh__nn_node *n);
+void vh__nn_conv_dnnl_free(vh__nn_node *n);
+int vh__nn_conv_dnnl_forward(vh_nn_graph *g, vh__nn_node *n);
+int vh__nn_conv_dnnl_backward(vh_nn_graph *g, vh__nn_node *n);
 
 /* reads and checks sequence lengths (node id or -1) into out[batch]. */
 int vh__nn_get_lengths(vh_nn_graph *g, vh__nn_node *n, int lengths_node, int T, int *out);
