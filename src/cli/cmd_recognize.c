@@ -79,6 +79,28 @@ static int argmax(const float *p, int n) {
     return b;
 }
 
+static void write_agegender(vh_json_writer *w, float age, float p_female) {
+    vh_jw_key(w, "age"); vh_jw_number(w, round(age * 10) / 10);
+    vh_jw_key(w, "age_group"); vh_jw_string(w, vh_age_group(age));
+    vh_jw_key(w, "age_group_legacy"); vh_jw_string(w, vh_age_group_legacy(age));
+    vh_jw_key(w, "gender"); vh_jw_string(w, p_female >= 0.5f ? "female" : "male");
+    vh_jw_key(w, "gender_prob"); vh_jw_number(w, round(fmaxf(p_female, 1 - p_female) * 1e3) / 1e3);
+}
+
+/* {"label": p, ...} of a FER+ distribution in the output label set; returns the
+ * dominant label's index. */
+static int write_probs(vh_json_writer *w, const run *r, const char *key, const float *fer) {
+    const char *names[VH_LABELMAP_MAX];
+    float p[VH_LABELMAP_MAX];
+    int n = out_labels(r, names);
+    out_probs(r, fer, p);
+    vh_jw_key(w, key);
+    vh_jw_object_begin(w);
+    for (int k = 0; k < n; k++) { vh_jw_key(w, names[k]); vh_jw_number(w, round(p[k] * 1e4) / 1e4); }
+    vh_jw_object_end(w);
+    return argmax(p, n);
+}
+
 static void write_face_json(vh_json_writer *w, const run *r, const vh_face_obs *f) {
     vh_jw_object_begin(w);
     vh_jw_key(w, "track"); vh_jw_int(w, f->track);
@@ -105,30 +127,32 @@ static void write_face_json(vh_json_writer *w, const run *r, const vh_face_obs *
     vh_jw_object_end(w);
     if (f->has_emotion) {
         const char *names[VH_LABELMAP_MAX];
-        float p[VH_LABELMAP_MAX], raw[VH_LABELMAP_MAX];
-        int n = out_labels(r, names);
-        out_probs(r, f->emotion, p);
-        out_probs(r, f->emotion_raw, raw);
-        vh_jw_key(w, "emotion");
-        vh_jw_object_begin(w);
-        for (int k = 0; k < n; k++) { vh_jw_key(w, names[k]); vh_jw_number(w, round(p[k] * 1e4) / 1e4); }
-        vh_jw_object_end(w);
-        vh_jw_key(w, "emotion_frame");
-        vh_jw_object_begin(w);
-        for (int k = 0; k < n; k++) { vh_jw_key(w, names[k]); vh_jw_number(w, round(raw[k] * 1e4) / 1e4); }
-        vh_jw_object_end(w);
-        vh_jw_key(w, "dominant"); vh_jw_string(w, names[argmax(p, n)]);
+        out_labels(r, names);
+        int dom = write_probs(w, r, "emotion", f->emotion);
+        write_probs(w, r, "emotion_frame", f->emotion_raw);
+        vh_jw_key(w, "dominant"); vh_jw_string(w, names[dom]);
         vh_jw_key(w, "valence"); vh_jw_number(w, round(f->valence * 1e3) / 1e3);
         vh_jw_key(w, "arousal"); vh_jw_number(w, round(f->arousal * 1e3) / 1e3);
     }
-    if (f->has_agegender) {
-        vh_jw_key(w, "age"); vh_jw_number(w, round(f->age * 10) / 10);
-        vh_jw_key(w, "age_group"); vh_jw_string(w, vh_age_group(f->age));
-        vh_jw_key(w, "age_group_legacy"); vh_jw_string(w, vh_age_group_legacy(f->age));
-        vh_jw_key(w, "gender"); vh_jw_string(w, f->p_female >= 0.5f ? "female" : "male");
-        vh_jw_key(w, "gender_prob"); vh_jw_number(w, round(fmaxf(f->p_female, 1 - f->p_female) * 1e3) / 1e3);
-    }
+    if (f->has_agegender) write_agegender(w, f->age, f->p_female);
     vh_jw_object_end(w);
+}
+
+/* One JSON line: {"frame":…, "time":…, "faces":[…]}. */
+static void print_frame_json(const run *r, long frame, double t, const vh_face_obs *faces, int n) {
+    vh_buf b = {0};
+    vh_json_writer w;
+    vh_jw_init(&w, &b, 0);
+    vh_jw_object_begin(&w);
+    vh_jw_key(&w, "frame"); vh_jw_int(&w, frame);
+    vh_jw_key(&w, "time"); vh_jw_number(&w, round(t * 1000) / 1000);
+    vh_jw_key(&w, "faces");
+    vh_jw_array_begin(&w);
+    for (int i = 0; i < n; i++) write_face_json(&w, r, &faces[i]);
+    vh_jw_array_end(&w);
+    vh_jw_object_end(&w);
+    vh_cli_print_json(&b);
+    vh_buf_free(&b);
 }
 
 static void annotate_frame(const run *r, vh_image *img, const vh_face_obs *faces, int n) {
@@ -283,13 +307,8 @@ static int summarize(run *r, double duration) {
             vh_jw_key(&w, "last"); vh_jw_number(&w, round(s->last * 1000) / 1000);
             vh_jw_key(&w, "frames"); vh_jw_int(&w, s->frames);
             if (s->has_emotion) {
-                float p[VH_LABELMAP_MAX];
-                out_probs(r, s->mean_emotion, p);
-                vh_jw_key(&w, "emotion");
-                vh_jw_object_begin(&w);
-                for (int k = 0; k < nl; k++) { vh_jw_key(&w, names[k]); vh_jw_number(&w, round(p[k] * 1e4) / 1e4); }
-                vh_jw_object_end(&w);
-                vh_jw_key(&w, "dominant"); vh_jw_string(&w, names[argmax(p, nl)]);
+                int dom = write_probs(&w, r, "emotion", s->mean_emotion);
+                vh_jw_key(&w, "dominant"); vh_jw_string(&w, names[dom]);
                 vh_jw_key(&w, "valence"); vh_jw_number(&w, round(s->valence * 1e3) / 1e3);
                 vh_jw_key(&w, "arousal"); vh_jw_number(&w, round(s->arousal * 1e3) / 1e3);
                 vh_jw_key(&w, "segments");
@@ -304,13 +323,7 @@ static int summarize(run *r, double duration) {
                 }
                 vh_jw_array_end(&w);
             }
-            if (s->has_agegender) {
-                vh_jw_key(&w, "age"); vh_jw_number(&w, round(s->age * 10) / 10);
-                vh_jw_key(&w, "age_group"); vh_jw_string(&w, vh_age_group(s->age));
-                vh_jw_key(&w, "age_group_legacy"); vh_jw_string(&w, vh_age_group_legacy(s->age));
-                vh_jw_key(&w, "gender"); vh_jw_string(&w, s->p_female >= 0.5f ? "female" : "male");
-                vh_jw_key(&w, "gender_prob"); vh_jw_number(&w, round(fmaxf(s->p_female, 1 - s->p_female) * 1e3) / 1e3);
-            }
+            if (s->has_agegender) write_agegender(&w, s->age, s->p_female);
             vh_jw_object_end(&w);
         }
         vh_jw_array_end(&w);
@@ -353,19 +366,7 @@ static int process_image(run *r) {
     r->frames = r->analysed = 1;
     r->with_face = n > 0;
     if (r->o.json) {
-        vh_buf b = {0};
-        vh_json_writer w;
-        vh_jw_init(&w, &b, 0);
-        vh_jw_object_begin(&w);
-        vh_jw_key(&w, "frame"); vh_jw_int(&w, 1);
-        vh_jw_key(&w, "time"); vh_jw_number(&w, 0);
-        vh_jw_key(&w, "faces");
-        vh_jw_array_begin(&w);
-        for (int i = 0; i < n; i++) write_face_json(&w, r, &faces[i]);
-        vh_jw_array_end(&w);
-        vh_jw_object_end(&w);
-        vh_cli_print_json(&b);
-        vh_buf_free(&b);
+        print_frame_json(r, 1, 0, faces, n);
     }
     if (n > 0) vh_face_result_add(r->result, 0, &faces[0]);
     if (r->o.annotate) {
@@ -422,19 +423,7 @@ static int process_video(run *r) {
         r->with_face += n > 0;
         if (n > 0 && (st = vh_face_result_add(r->result, t, &faces[0]))) break;
         if (r->o.json) {
-            vh_buf b = {0};
-            vh_json_writer w;
-            vh_jw_init(&w, &b, 0);
-            vh_jw_object_begin(&w);
-            vh_jw_key(&w, "frame"); vh_jw_int(&w, r->frames);
-            vh_jw_key(&w, "time"); vh_jw_number(&w, round(t * 1000) / 1000);
-            vh_jw_key(&w, "faces");
-            vh_jw_array_begin(&w);
-            for (int i = 0; i < n; i++) write_face_json(&w, r, &faces[i]);
-            vh_jw_array_end(&w);
-            vh_jw_object_end(&w);
-            vh_cli_print_json(&b);
-            vh_buf_free(&b);
+            print_frame_json(r, r->frames, t, faces, n);
         }
         if (wr) {
             double e0 = vh_now();
@@ -522,6 +511,8 @@ int cmd_recognize(int argc, char **argv) {
         r.use_map = 1;
     }
     vh_analyzer_params ap = vh_analyzer_default_params();
+    /* Following faces by landmarks needs neighbouring frames. */
+    if (r.o.every > 2) ap.redetect_every = 1;
     ap.emotion_model = r.o.model ? r.o.model : vh_cli_find_resource("models/fer-emotion.safetensors");
     if (!ap.emotion_model) return vh_cli_fail("models/fer-emotion.safetensors", "facial-emotion model not found (give --model, or train one: verhm train)");
     char emo_path[4096];
