@@ -414,8 +414,9 @@ int vh__ser_config_from_st(const vh_safetensors *st, const char *path, vh_ser_co
         return vh__fail(NULL, VH_EFORMAT, "%s: metadata \"labels\" is not a JSON array", path);
     }
     if (js->count < 2 || js->count > VH_SER_MAX_CLASSES) {
+        size_t cnt = js->count;
         vh_json_free(js);
-        return vh__fail(NULL, VH_EFORMAT, "%s: %zu labels (need 2..%d)", path, js->count, VH_SER_MAX_CLASSES);
+        return vh__fail(NULL, VH_EFORMAT, "%s: %zu labels (need 2..%d)", path, cnt, VH_SER_MAX_CLASSES);
     }
     c->n_classes = (int)js->count;
     for (size_t i = 0; i < js->count; i++) {

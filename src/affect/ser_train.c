@@ -78,6 +78,7 @@ int vh_ser_dataset_scan(const char *dir, vh_ser_dataset *out) {
         return vh__fail(NULL, VH_ENOMEM, "%s: out of memory", dir);
     }
     out->n = n;
+    free(out->paths); /* the listing's array becomes the dataset's */
     out->paths = files;
     size_t dl = strlen(dir);
     while (dl > 1 && dir[dl - 1] == '/') dl--;
