@@ -6,6 +6,12 @@ import json
 import sys
 
 import bpy
+import numpy
+
+# Debian's Blender 3.4.1 glTF importer uses numpy.bool, which numpy >= 1.24
+# (Debian 12's) removed; restore the alias so the importer itself can run.
+if not hasattr(numpy, "bool") or "bool" in getattr(numpy, "__former_attrs__", {}):
+    numpy.bool = bool
 
 argv = sys.argv[sys.argv.index("--") + 1:] if "--" in sys.argv else []
 if not argv:

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# verhm animate benchmark: 10 s of speech (espeak-ng) → 512×768 MP4 at 30 fps.
+# Prints the total real-time factor (audio seconds / wall seconds, goal >= 3),
+# our time per frame, and Blender 3.4 (Debian blender, Workbench, headless)
+# rendering the same mesh (exported by --glb) at the same size per frame (goal:
+# ours >= 10x faster). Our per-frame cost is (full run - run without video) /
+# frames, so it includes H.264 encoding: an upper bound on rendering alone.
+# usage: bench/animate/run.sh [VERHM] [BLENDER_FRAMES]
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); root=$(cd "$here/../.." && pwd)
+verhm=${1:-$root/build/verhm}; bframes=${2:-10}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+espeak-ng -w "$tmp/raw.wav" "Good morning. Today I would like to tell you about my week. \
+On Monday I went for a long walk by the river, and on Tuesday I met my sister for lunch. \
+The weather was cold but the sun was shining, and we talked about our plans for the summer." 2>/dev/null
+sox "$tmp/raw.wav" "$tmp/speech.wav" trim 0 10 pad 0 10 trim 0 10
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+t0=$(date +%s.%N)
+"$verhm" animate "$tmp/speech.wav" --out "$tmp/face.mp4" --emotion happy >/dev/null
+t1=$(date +%s.%N)
+"$verhm" animate "$tmp/speech.wav" --no-video --glb "$tmp/face.glb" --emotion happy >/dev/null
+t2=$(date +%s.%N)
+frames=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$tmp/face.mp4")
+full=$(echo "$t1 - $t0" | bc -l); novid=$(echo "$t2 - $t1" | bc -l)
+ours=$(echo "($full - $novid) / $frames" | bc -l)
+printf 'verhm animate: 10.0 s of speech, %d frames 512x768, %.2f s wall -> real-time factor %.2fx\n' "$frames" "$full" "$(echo "10 / $full" | bc -l)"
+printf 'verhm: %.1f ms per frame (render + encode; analysis+glb run %.2f s)\n' "$(echo "$ours * 1000" | bc -l)" "$novid"
+if command -v blender >/dev/null; then
+  out=$(blender -b --factory-startup --python "$here/blender_render.py" -- "$tmp/face.glb" "$bframes" "$tmp" 2>/dev/null | grep '^{')
+  echo "blender: $out"
+  bl=$(echo "$out" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["per_frame_s"])')
+  printf 'Blender Workbench %.1f ms per frame; verhm is %.1fx faster per frame\n' "$(echo "$bl * 1000" | bc -l)" "$(echo "$bl / $ours" | bc -l)"
+else
+  echo "blender: not installed (apt-get install --no-install-recommends blender)"
+fi
