@@ -13,7 +13,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 espeak-ng -w "$tmp/raw.wav" "Good morning. Today I would like to tell you about my week. \
 On Monday I went for a long walk by the river, and on Tuesday I met my sister for lunch. \
 The weather was cold but the sun was shining, and we talked about our plans for the summer." 2>/dev/null
-sox "$tmp/raw.wav" "$tmp/speech.wav" trim 0 10 pad 0 10 trim 0 10
+sox "$tmp/raw.wav" "$tmp/speech.wav" pad 0 10 trim 0 10
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
 t0=$(date +%s.%N)
 "$verhm" animate "$tmp/speech.wav" --out "$tmp/face.mp4" --emotion happy >/dev/null
