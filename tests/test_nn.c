@@ -540,6 +540,7 @@ VH_TEST(partial_batch_and_errors) {
 }
 
 int main(void) {
+    setenv("VERHM_DNNL", "1", 1); /* exercise the oneDNN convolutions where built */
     vh_rng_seed(&g_rng, 1234);
     VH_RUN(known_values);
     VH_RUN(grad_conv_variants);

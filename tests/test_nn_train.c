@@ -251,6 +251,7 @@ VH_TEST(clipping_and_schedules) {
 }
 
 int main(void) {
+    setenv("VERHM_DNNL", "1", 1); /* exercise the oneDNN convolutions where built */
     VH_RUN(every_optimizer_overfits_a_small_batch);
     VH_RUN(same_seed_gives_bit_identical_weights);
     VH_RUN(optimizer_updates_match_formulas);

@@ -17,7 +17,7 @@ else
             "$build"/CMakeFiles/vh_nn.dir/src/nn/*.o)
 fi
 cc -O2 -I"$root/include" "$here/bench_nn.c" -o "$tmp/bench_nn" $objs $dnnl $libs
-echo "== verhm ($threads threads, oneDNN convolutions where they win)"; VERHM_THREADS=$threads OMP_NUM_THREADS=$threads "$tmp/bench_nn" "$reps" | tee "$tmp/ours.txt"
+echo "== verhm ($threads threads, default kernels: oneDNN convolutions if OMP waits passively or 1 thread)"; VERHM_THREADS=$threads OMP_NUM_THREADS=$threads "$tmp/bench_nn" "$reps" | tee "$tmp/ours.txt"
 echo "== verhm, own kernels only ($threads threads)"; VERHM_THREADS=$threads "$tmp/bench_nn" "$reps" own | tee "$tmp/own.txt"
 echo "== PyTorch ($threads threads)"; OMP_NUM_THREADS=$threads /usr/bin/python3 "$here/torch_peer.py" "$threads" "$reps" | tee "$tmp/torch.txt"
 python3 - "$tmp" <<'PY'

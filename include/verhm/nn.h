@@ -416,6 +416,10 @@ void vh_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A
  *   otherwise im2col + GEMM with several small feature maps per GEMM; direct
  *   depthwise convolution; GEMM dense layers; the 2x2 max-pool fast path.
  *   oneDNN runs on its own OpenMP threads (OMP_NUM_THREADS, default all cores).
+ *   Because OpenMP spin-waits by default, which next to our own pool halved
+ *   training speed on 2 cores, oneDNN is used only if OMP_WAIT_POLICY=passive,
+ *   or if both vh_threads_get() and OMP_NUM_THREADS are 1; VERHM_DNNL=1 / 0
+ *   forces it on / off. The choice is made by vh_nn_graph_compile.
  * VH_NN_KERNEL_REFERENCE: plain loops for convolution, dense and pooling (slow,
  *   the ground truth the fast kernels are tested against).
  * VH_NN_KERNEL_OWN: like FAST but never oneDNN (our kernels only; results then

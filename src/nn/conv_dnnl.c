@@ -1,6 +1,6 @@
 /* Convolution through oneDNN's AVX-512/AVX2 direct kernels, where measured
  * faster than our im2col + GEMM (docs/bench-nn.md: layers with >= 8 input
- * channels, 1.2-1.7x including the reorders). Our tensors stay NCHW; each call
+ * channels, 1.2-1.7x including the reorders; see dnnl_allowed for when). Our tensors stay NCHW; each call
  * reorders into oneDNN's blocked layouts and back. Primitives and blocked
  * buffers are created at compile for the maximum batch (a smaller batch uses
  * our kernels). Any oneDNN failure at setup silently keeps our kernels.
@@ -43,6 +43,25 @@ struct vh__nn_dnnl_conv {
     do {       \
         if ((x) != dnnl_success) goto fail; \
     } while (0)
+
+/* oneDNN's OpenMP pool spin-waits between calls by default; interleaved with
+ * our own pool on few cores that made training 2x slower (docs/bench-nn.md), so
+ * oneDNN is only used when that cannot happen: OMP_WAIT_POLICY=passive, or one
+ * thread on both sides. VERHM_DNNL=1 / 0 forces it on / off. Read at compile. */
+static int env_is(const char *name, const char *want) {
+    const char *v = getenv(name);
+    if (!v) return 0;
+    for (; *v && *want; v++, want++)
+        if ((*v | 0x20) != *want) return 0;
+    return *v == 0 && *want == 0;
+}
+
+static int dnnl_allowed(void) {
+    if (env_is("VERHM_DNNL", "1")) return 1;
+    if (env_is("VERHM_DNNL", "0")) return 0;
+    if (env_is("OMP_WAIT_POLICY", "passive")) return 1;
+    return vh_threads_get() == 1 && env_is("OMP_NUM_THREADS", "1");
+}
 
 static int engine(void) {
     if (g_dnnl_state == 0) {
@@ -110,7 +129,7 @@ void vh__nn_conv_dnnl_setup(vh_nn_graph *g, vh__nn_node *n) {
     int C = xn->dims[0], H = xn->dims[1], W = xn->dims[2];
     int OC = n->ia[0], k = n->ia[1], st = n->ia[2], p = n->ia[3], dil = n->ia[4], G = n->ia[5], bias = n->ia[6];
     /* measured: oneDNN wins for ordinary convolutions with enough input channels */
-    if (G != 1 || C < 8 || k < 2 || !engine()) return;
+    if (G != 1 || C < 8 || k < 2 || !dnnl_allowed() || !engine()) return;
     struct vh__nn_dnnl_conv *d = calloc(1, sizeof *d);
     if (!d) return;
     n->dnnl = d;
