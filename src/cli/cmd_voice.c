@@ -591,8 +591,13 @@ int cmd_voice(int argc, char **argv) {
     return rc;
 }
 
-/* `verhm eval MODEL DIR [--json]` for verhm-ser-1 models: argv[0] is the
- * subcommand name, then MODEL DIR and options as cmd_eval receives them. */
+/* `verhm eval` back end for verhm-ser-1 models (cmd_eval dispatches here when
+ * vh_ser_is_model_file(MODEL)): UA, WA, per-class metrics and the confusion
+ * matrix on a RAVDESS-style or <Label>/ folder. Returns the exit status. */
+int vh_cli_eval_ser(const char *model_path, const char *dir, int json);
+
+/* The same as a stand-alone entry with eval's argument syntax:
+ * argv = {"eval", MODEL, DIR, [--json]}. */
 int cmd_eval_ser(int argc, char **argv);
 int cmd_eval_ser(int argc, char **argv) {
     static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
@@ -609,7 +614,10 @@ int cmd_eval_ser(int argc, char **argv) {
         }
     }
     if (optind + 2 != argc) return vh_cli_usage_error("eval", "expected SER_MODEL and DIR");
-    const char *model_path = argv[optind], *dir = argv[optind + 1];
+    return vh_cli_eval_ser(argv[optind], argv[optind + 1], json);
+}
+
+int vh_cli_eval_ser(const char *model_path, const char *dir, int json) {
     vh_ser *m = NULL;
     int rc = load_model(model_path, &m);
     if (rc) return rc;
