@@ -8,7 +8,7 @@
  *                     ms oneDNN with its preferred blocked layouts (reorders
  *                     excluded), the ratio, and the blocked times including the
  *                     reorders from/to our NCHW tensors.
- * Ours is timed through the public graph API (a one-op graph; the backward
+ * Ours (VH_NN_KERNEL_OWN) is timed through the public graph API (a one-op graph; the backward
  * time includes zeroing gradients and an MSE head over the output). */
 #include "verhm/nn.h"
 #include <oneapi/dnnl/dnnl.h>
@@ -198,6 +198,7 @@ static void ours(int op, int N, int C, int H, int OC, double *fwd, double *bwd) 
     int nd = vh_nn_node_shape(g, y, yd);
     int t = vh_nn_input(g, "t", nd, yd);
     int loss = vh_nn_mse(g, y, t);
+    vh_nn_set_kernel(g, VH_NN_KERNEL_OWN); /* our kernels, never the oneDNN path */
     if (vh_nn_graph_compile(g, N)) {
         fprintf(stderr, "dnnl_ops: %s\n", vh_last_error());
         exit(1);
