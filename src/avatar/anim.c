@@ -33,9 +33,9 @@ typedef struct { const kv *e; int n; float dominance, rate; } vdesc;
 static const vdesc vis_desc[VH_VIS_COUNT] = {
     /* SIL */ { (const kv[]){ { K_JAW_OPEN, 0.0f } }, 1, 0.6f, 10.0f },
     /* PBM */ V({ K_JAW_OPEN, 0.02f }, { K_CLOSE, 0.05f }, { K_PRESS_L, 0.45f }, { K_PRESS_R, 0.45f },
-                { K_ROLL_LO, 0.15f }, { K_ROLL_UP, 0.1f }), 4.0f, 28.0f },
+                { K_ROLL_LO, 0.15f }, { K_ROLL_UP, 0.1f }), 10.0f, 28.0f },
     /* FV  */ V({ K_JAW_OPEN, 0.06f }, { K_ROLL_LO, 0.55f }, { K_UPPER_L, 0.2f }, { K_UPPER_R, 0.2f },
-                { K_SHRUG_UP, 0.1f }), 3.0f, 24.0f },
+                { K_SHRUG_UP, 0.1f }), 5.0f, 24.0f },
     /* TH  */ V({ K_JAW_OPEN, 0.14f }, { K_TONGUE, 0.25f }, { K_STRETCH_L, 0.1f }, { K_STRETCH_R, 0.1f }), 1.3f, 18.0f },
     /* DTN */ V({ K_JAW_OPEN, 0.12f }, { K_STRETCH_L, 0.12f }, { K_STRETCH_R, 0.12f },
                 { K_LOWER_L, 0.08f }, { K_LOWER_R, 0.08f }), 0.9f, 16.0f },

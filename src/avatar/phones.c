@@ -33,7 +33,7 @@ int vh_phone_rec_new(const char *model_dir, vh_phone_rec **out) {
     if (!vh_is_file(mdef) || !vh_is_file(lm))
         return vh__fail(NULL, VH_ENOTFOUND, "%s: PocketSphinx en-us model not found (install pocketsphinx-en-us)", dir);
     err_set_logfp(NULL); /* library code never prints */
-    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-allphone", lm, "-backtrace", "yes",
+    cmd_ln_t *cfg = cmd_ln_init(NULL, ps_args(), TRUE, "-hmm", hmm, "-allphone", lm, "-allphone_ci", "yes", "-backtrace", "yes",
                                 "-beam", "1e-20", "-pbeam", "1e-20", "-lw", "2.0", "-samprate", "16000",
                                 "-logfn", "/dev/null", NULL);
     if (!cfg) return vh__fail(NULL, VH_EFORMAT, "%s: PocketSphinx rejected its configuration", dir);
