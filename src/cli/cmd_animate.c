@@ -171,14 +171,12 @@ static int run(anim *a) {
     size_t have = 0;
     uint64_t consumed = 0; /* samples before buf[0] */
     int eof = 0;
-    long total_samples_read = 0;
     while (!eof || have > 0) {
         while (!eof && have < cap) {
             long r = vh_audio_read(rd, buf + have, cap - have);
             if (r < 0) { rc = vh_cli_fail(a->audio, "%s", vh_audio_error(rd)); goto out; }
             if (r == 0) eof = 1;
             have += (size_t)r;
-            total_samples_read += r;
         }
         size_t use = eof ? have : quietest_cut(buf, have);
         if (use == 0) use = have;
