@@ -135,7 +135,9 @@ static int augment_one(actx *a, const char *root, const char *file) {
     }
     /* Variants: seeded by the seed and the path relative to DIR, so a file's
      * variants do not depend on which other files exist. */
-    const char *rel = file + strlen(root);
+    size_t rl = strlen(root);
+    while (rl > 0 && root[rl - 1] == '/') rl--;
+    const char *rel = strncmp(file, root, rl) == 0 ? file + rl : file;
     vh_rng rng;
     vh_rng_seed(&rng, a->seed ^ hash_str(rel));
     for (int k = 1; !st && k <= a->per; k++) {
