@@ -143,6 +143,22 @@ VH_TEST(model_round_trip) {
     }
     vh_ser_free(m2);
     vh_ser_free(m);
+    /* per-utterance mean normalisation is stored and used after loading */
+    c.cmn = 1;
+    VH_CHECK_OK(vh_ser_new(&c, 7, &m));
+    VH_CHECK_OK(vh_ser_predict(m, a, n, p1));
+    VH_CHECK_OK(vh_ser_save(m, tmp("cmn.safetensors"), NULL, 0));
+    m2 = NULL;
+    VH_CHECK_OK(vh_ser_load(tmp("cmn.safetensors"), &m2));
+    if (m2) {
+        VH_CHECK_INT_EQ(vh_ser_get_config(m2)->cmn, 1);
+        VH_CHECK_OK(vh_ser_predict(m2, a, n, p2));
+        for (int k = 0; k < 8; k++) VH_CHECK_NEAR(p1[k], p2[k], 1e-6);
+    }
+    vh_ser_free(m2);
+    vh_ser_free(m);
+    c.cmn = 2;
+    VH_CHECK_INT_EQ(vh_ser_config_check(&c), VH_EINVAL);
     free(a);
 }
 

@@ -4,7 +4,8 @@
  * augmentation and speaker-independent evaluation.
  *
  * Model (built with the nn.h graph engine):
- *   log-mel [1, n_mels, max_frames] (dB, normalised by a global mean/std)
+ *   log-mel [1, n_mels, max_frames] (dB, normalised by a global mean/std,
+ *   optionally after removing the per-band mean of the utterance: `cmn`)
  *   → 4 × (conv 3×3 + batch norm + ReLU + max-pool 2×2)
  *   → sequence over time [max_frames/16, channels[3] · n_mels/16]
  *   → bidirectional GRU (hidden `rnn_hidden`, masked by the valid length)
@@ -49,6 +50,10 @@ typedef struct vh_ser_config {
     double top_db;        /* 80: dB floor below each utterance's maximum */
     double trim_db;       /* 40: leading/trailing frames this far below the loudest are cut */
     float feat_mean, feat_std; /* normalisation of the dB values (set by training) */
+    int cmn;              /* 1: subtract each utterance's (window's) per-band mean first
+                           * (cepstral-mean-style speaker/channel normalisation; then
+                           * feat_mean is 0 and feat_std the spread around it); 0: off.
+                           * Stored as metadata "cmn" (absent = 0). */
     /* network */
     int max_frames;       /* 256 frames per window (multiple of 16, 32..2048) */
     int channels[4];      /* conv channels, e.g. 8, 16, 32, 48 (1..256) */

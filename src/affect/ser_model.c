@@ -58,6 +58,7 @@ int vh_ser_config_check(const vh_ser_config *c) {
         BAD("ser config: fmin/fmax %g/%g invalid", c->fmin, c->fmax);
     if (!(c->top_db > 0 && c->top_db <= 200)) BAD("ser config: top_db %g outside (0, 200]", c->top_db);
     if (!(c->trim_db > 0 && c->trim_db <= 200)) BAD("ser config: trim_db %g outside (0, 200]", c->trim_db);
+    if (c->cmn != 0 && c->cmn != 1) BAD("ser config: cmn %d is not 0 or 1", c->cmn);
     if (!isfinite(c->feat_mean) || !(c->feat_std > 1e-3f && c->feat_std < 1e4f))
         BAD("ser config: normalisation mean %g / std %g invalid", (double)c->feat_mean, (double)c->feat_std);
     if (c->max_frames < 32 || c->max_frames > 2048 || c->max_frames % 16)
@@ -318,6 +319,7 @@ int vh__ser_write_meta(const vh_ser *m, vh_st_writer *w) {
     META_D("feat_mean", c->feat_mean);
     META_D("feat_std", c->feat_std);
     META_I("max_frames", c->max_frames);
+    META_I("cmn", c->cmn);
     if (!st) {
         snprintf(v, sizeof v, "%d,%d,%d,%d", c->channels[0], c->channels[1], c->channels[2], c->channels[3]);
         st = vh_st_writer_meta(w, "channels", v);
@@ -398,6 +400,7 @@ int vh__ser_config_from_st(const vh_safetensors *st, const char *path, vh_ser_co
     if (!r) r = meta_double(st, path, "feat_std", 1e-3, 1e4, &d);
     c->feat_std = (float)d;
     if (!r) r = meta_int(st, path, "max_frames", 32, 2048, &c->max_frames);
+    if (!r && vh_st_meta(st, "cmn")) r = meta_int(st, path, "cmn", 0, 1, &c->cmn);
     if (!r) r = meta_int(st, path, "rnn_hidden", 4, 512, &c->rnn_hidden);
     if (!r) r = meta_int(st, path, "attention", 4, 512, &c->att);
     if (!r) r = meta_double(st, path, "dropout", 0, 0.9, &d);
@@ -514,16 +517,25 @@ int vh_ser_is_model_file(const char *path) {
  * the minimum of the window. */
 void vh__ser_fill_input(const vh_ser_config *c, const float *lm, size_t start, size_t len, float *dst) {
     int M = c->n_mels, T = c->max_frames;
-    float lo = INFINITY;
-    for (size_t t = 0; t < len; t++)
-        for (int k = 0; k < M; k++) lo = fminf(lo, lm[(start + t) * M + k]);
     float inv = 1.0f / c->feat_std;
-    float pad = (lo - c->feat_mean) * inv;
+    float lo = INFINITY;
     for (int k = 0; k < M; k++) {
         float *row = dst + (size_t)k * T;
-        for (size_t t = 0; t < (size_t)T; t++)
-            row[t] = t < len ? (lm[(start + t) * M + k] - c->feat_mean) * inv : pad;
+        double mu = c->feat_mean;
+        if (c->cmn) {
+            double s = 0;
+            for (size_t t = 0; t < len; t++) s += lm[(start + t) * M + k];
+            mu = len ? s / (double)len : 0.0;
+        }
+        for (size_t t = 0; t < len; t++) {
+            row[t] = (float)((lm[(start + t) * M + k] - mu) * inv);
+            lo = fminf(lo, row[t]);
+        }
     }
+    /* padding: the window's minimum (silence), never the mean */
+    if (!isfinite(lo)) lo = 0;
+    for (int k = 0; k < M; k++)
+        for (size_t t = len; t < (size_t)T; t++) dst[(size_t)k * T + t] = lo;
 }
 
 int vh__ser_seq_len(const vh_ser_config *c, size_t frames) {

@@ -623,7 +623,7 @@ static int ckpt_int(const vh_safetensors *st, const char *path, const char *key,
 static int same_arch(const vh_ser_config *a, const vh_ser_config *b) {
     if (a->sample_rate != b->sample_rate || a->n_fft != b->n_fft || a->win_length != b->win_length || a->hop != b->hop ||
         a->n_mels != b->n_mels || a->max_frames != b->max_frames || a->rnn_hidden != b->rnn_hidden || a->att != b->att ||
-        a->n_classes != b->n_classes)
+        a->n_classes != b->n_classes || a->cmn != b->cmn)
         return 0;
     if (fabs(a->fmin - b->fmin) > 1e-6 || fabs(a->fmax - b->fmax) > 1e-6 || fabs(a->top_db - b->top_db) > 1e-6 ||
         fabs(a->trim_db - b->trim_db) > 1e-6 || fabsf(a->dropout - b->dropout) > 1e-6f)
@@ -704,15 +704,24 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
         int s1 = train->n_speeds == 3 ? 1 : 0;
         double sum = 0, sq = 0, cnt = 0;
         for (size_t i = 0; i < train->n; i++) {
-            size_t s = (size_t)s1 * train->n + i;
-            for (size_t k = 0; k < train->frames[s] * (size_t)M; k++) {
-                sum += train->feats[s][k];
-                sq += (double)train->feats[s][k] * train->feats[s][k];
+            size_t s = (size_t)s1 * train->n + i, T_i = train->frames[s];
+            const float *f = train->feats[s];
+            for (int k = 0; k < M; k++) {
+                double mu = 0;
+                if (c->cmn) {
+                    for (size_t t = 0; t < T_i; t++) mu += f[t * M + k];
+                    mu /= (double)(T_i ? T_i : 1);
+                }
+                for (size_t t = 0; t < T_i; t++) {
+                    double x = f[t * M + k] - mu;
+                    sum += x;
+                    sq += x * x;
+                }
             }
-            cnt += (double)(train->frames[s] * (size_t)M);
+            cnt += (double)(T_i * (size_t)M);
         }
         double mean = sum / cnt, var = sq / cnt - mean * mean;
-        c->feat_mean = (float)mean;
+        c->feat_mean = c->cmn ? 0.0f : (float)mean;
         c->feat_std = (float)sqrt(var > 1e-6 ? var : 1e-6);
     }
     int st = vh__ser_rebuild(m, p->batch, p->label_smoothing);

@@ -32,6 +32,8 @@ static void usage(FILE *out) {
             "  --no-augment        no noise/gain/speed/SpecAugment\n"
             "  --width N           channels of the first conv stage (default 8; x2, x4, x6 after)\n"
             "  --hidden N          GRU hidden size per direction (default 48)\n"
+            "  --cmn               remove each utterance's per-band mean (speaker/channel\n"
+            "                      normalisation) before the global scaling\n"
             "  --json              print the summary as JSON\n");
 }
 
@@ -81,9 +83,10 @@ int cmd_train_voice(int argc, char **argv) {
         {"resume", no_argument, 0, 'r'},           {"no-augment", no_argument, 0, 'N'},
         {"width", required_argument, 0, 'W'},      {"hidden", required_argument, 0, 'H'},
         {"json", no_argument, 0, 'j'},             {"help", no_argument, 0, 'h'},
+        {"cmn", no_argument, 0, 'C'},
         {0, 0, 0, 0}};
     const char *cmd = "train-voice", *out = NULL, *val_dir = NULL, *ckpt = NULL;
-    int actors[64] = {17, 18, 19, 20}, nactors = 4, json = 0, augment = 1, seed = 1, width = 8, hidden = 48;
+    int actors[64] = {17, 18, 19, 20}, nactors = 4, json = 0, augment = 1, seed = 1, width = 8, hidden = 48, cmn = 0;
     double val_split = 0.2;
     vh_ser_train_params tp = vh_ser_train_default_params();
     int c;
@@ -106,6 +109,7 @@ int cmd_train_voice(int argc, char **argv) {
         case 'W': if (vh_cli_parse_int(cmd, "--width", optarg, 1, 42, &width)) return VH_EXIT_USAGE; break;
         case 'H': if (vh_cli_parse_int(cmd, "--hidden", optarg, 4, 512, &hidden)) return VH_EXIT_USAGE; break;
         case 'j': json = 1; break;
+        case 'C': cmn = 1; break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
@@ -165,6 +169,7 @@ int cmd_train_voice(int argc, char **argv) {
     cfg.channels[2] = 4 * width;
     cfg.channels[3] = 6 * width;
     cfg.rnn_hidden = hidden;
+    cfg.cmn = cmn;
     vh_ser *m = NULL;
     vh_ser_features ftr, fva;
     memset(&ftr, 0, sizeof ftr);
