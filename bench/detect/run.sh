@@ -13,11 +13,10 @@ data=${VERHM_DATA:-$root/../shared/data}
 cascade=${VERHM_CASCADE:-/usr/share/opencv4/haarcascades/haarcascade_frontalface_alt.xml}
 py=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-if [ -f "$build/libverhm.a" ]; then libs="$build/libverhm.a"
-else libs=$(find "$build/CMakeFiles/vh_core.dir" "$build/CMakeFiles/vh_image.dir" "$build/CMakeFiles/vh_face.dir" -name '*.o'); fi
+# Link only what the detector needs (core, image, face objects of the build tree).
+libs=$(find "$build/CMakeFiles/vh_core.dir" "$build/CMakeFiles/vh_image.dir" "$build/CMakeFiles/vh_face.dir" -name '*.o')
 cc -O2 -I"$root/include" "$here/detect_bench.c" -o "$tmp/detect_bench" $libs \
-   $(pkg-config --libs libxml-2.0 libpng libjpeg) -lpthread -lm \
-   $( [ -f "$build/libverhm.a" ] && pkg-config --libs libavformat libavcodec libavutil libswscale libswresample libavdevice openblas sqlcipher 2>/dev/null || true)
+   $(pkg-config --libs libxml-2.0 libpng libjpeg) -lpthread -lm
 mkdir -p "$tmp/img"
 $py "$here/cv_detect.py" prepare "$data" "$tmp/img" "$tmp/list.txt"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores; params scale=$scale neighbors=$neighbors"
