@@ -9,8 +9,9 @@ build=$(cd "${1:-$root/build}" && pwd)
 verhm=$build/verhm
 failed=()
 run() { # name command...
-  echo; echo "==== $1"; shift
-  "$@" || failed+=("$1")
+  local name=$1; shift
+  echo; echo "==== $name"
+  "$@" || failed+=("$name")
 }
 run image      bash "$root/bench/image/run.sh" 200
 run media      bash "$root/bench/media/run.sh" 2
