@@ -7,6 +7,7 @@
 #include "verhm/avatar.h"
 #include "verhm/image.h"
 #include "verhm/media.h"
+#include "verhm/ser.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +60,11 @@ typedef struct anim {
     size_t track_cap;
     long frames;
     int frames_written;
-    float expr[VH_ARKIT_COUNT];
+    float expr[VH_ARKIT_COUNT];   /* target expression (manual, or this chunk's auto one) */
+    float cur[VH_ARKIT_COUNT];    /* expression shown, eased toward expr */
     const char *shown;
+    vh_ser *ser;                  /* --emotion auto */
+    double label_frames[VH_SER_MAX_CLASSES + 1]; /* frames per dominant label (last: silence) */
     vh_eyes eyes;
     float *pos;
     double mouth_open_sum;
@@ -85,11 +89,11 @@ static int add_track(anim *a, const float *w) {
 static int emit_frame(anim *a, float *w) {
     float gy, gp;
     float blink = vh_eyes_step(&a->eyes, &gy, &gp);
-    /* The expression fades in over the first half second. */
-    double ramp = fmin(1.0, (double)a->frames / (0.5 * a->fps));
-    float e[VH_ARKIT_COUNT];
-    for (int k = 0; k < VH_ARKIT_COUNT; k++) e[k] = (float)(ramp * a->expr[k]);
-    vh_emotion_blend(w, e, blink);
+    /* The shown expression eases toward the target (time constant 0.4 s):
+     * it fades in at the start and changes smoothly between chunks. */
+    float ease = (float)(1.0 - exp(-1.0 / (0.4 * a->fps)));
+    for (int k = 0; k < VH_ARKIT_COUNT; k++) a->cur[k] += ease * (a->expr[k] - a->cur[k]);
+    vh_emotion_blend(w, a->cur, blink);
     a->mouth_open_sum += w[17];
     if (add_track(a, w)) return 1;
     if (a->csvw && vh_anim_csv_frame(a->csvw, w)) return vh_cli_fail_status(VH_EIO);
@@ -139,6 +143,30 @@ static int mouth_curves(anim *a, const float *pcm, size_t n, double t0, long f0,
     return 0;
 }
 
+/* --emotion auto: the speech-emotion model's probabilities for this chunk
+ * blend the expressions of its labels; silence (no speech) is neutral. */
+static int auto_emotion(anim *a, const float *pcm, size_t n, long nframes) {
+    const vh_ser_config *c = vh_ser_get_config(a->ser);
+    float probs[VH_SER_MAX_CLASSES];
+    int st = vh_ser_predict(a->ser, pcm, n, probs);
+    memset(a->expr, 0, sizeof a->expr);
+    if (st == VH_EEMPTY) {
+        a->label_frames[VH_SER_MAX_CLASSES] += (double)nframes;
+        return 0;
+    }
+    if (st) return vh_cli_fail_status(st);
+    int best = 0;
+    for (int i = 0; i < c->n_classes; i++) {
+        if (probs[i] > probs[best]) best = i;
+        float e[VH_ARKIT_COUNT];
+        /* Labels without an expression (none in RAVDESS) contribute nothing. */
+        if (vh_emotion_expression(c->labels[i], (float)a->intensity, e)) continue;
+        for (int k = 0; k < VH_ARKIT_COUNT; k++) a->expr[k] += probs[i] * e[k];
+    }
+    a->label_frames[best] += (double)nframes;
+    return 0;
+}
+
 static size_t quietest_cut(const float *x, size_t n) {
     size_t win = RATE / 50, lo = n > (size_t)(CUT_S * RATE) ? n - (size_t)(CUT_S * RATE) : 0;
     size_t best = n;
@@ -184,6 +212,7 @@ static int run(anim *a) {
         double t0 = (double)consumed / RATE, t1 = (double)(consumed + use) / RATE;
         long f0 = a->frames, f1 = (long)ceil(t1 * a->fps - 1e-9);
         if (f1 > f0) {
+            if (a->ser && auto_emotion(a, buf, use, f1 - f0)) { rc = 1; goto out; }
             if (mouth_curves(a, buf, use, t0, f0, f1, w)) { rc = 1; goto out; }
             for (long f = f0; f < f1; f++) {
                 /* Audio for this frame goes in step with the video. */
@@ -268,14 +297,10 @@ int cmd_animate(int argc, char **argv) {
     if (!vh_is_file(a.audio)) return vh_cli_fail(a.audio, "no such file");
     /* Emotion. */
     const char *source = "--emotion";
-    if (strcmp(a.emotion, "auto") == 0) {
-        a.shown = "neutral";
-        source = "auto: no speech-emotion model in this build, use --emotion NAME";
-    } else {
-        a.shown = a.emotion;
-    }
+    int want_auto = strcmp(a.emotion, "auto") == 0;
+    a.shown = want_auto ? "neutral" : a.emotion;
     if (vh_emotion_expression(a.shown, (float)a.intensity, a.expr))
-        return vh_cli_usage_error("animate", "unknown emotion '%s' (neutral, happy, sad, angry, fear, surprise, disgust, contempt, calm)", a.emotion);
+        return vh_cli_usage_error("animate", "unknown emotion '%s' (auto, neutral, happy, sad, angry, fear, surprise, disgust, contempt, calm)", a.emotion);
     if (!a.force) {
         const char *outs[] = { a.video ? a.out : NULL, a.csv, a.npy, a.glb };
         for (size_t i = 0; i < 4; i++)
@@ -290,6 +315,13 @@ int cmd_animate(int argc, char **argv) {
         if (!mp) { rc = vh_cli_fail("models/lipsync.safetensors", "lip-sync model not found (use --model F)"); goto done; }
         if ((st = vh_lipsync_load(mp, &a.ls))) { rc = vh_cli_fail_status(st); goto done; }
     } else if ((st = vh_phone_rec_new(NULL, &a.rec))) { rc = vh_cli_fail_status(st); goto done; }
+    if (want_auto) {
+        const char *sp = vh_cli_find_resource("models/ser.safetensors");
+        if (!sp) { rc = vh_cli_fail("models/ser.safetensors", "speech-emotion model not found (use --emotion NAME)"); goto done; }
+        if ((st = vh_ser_load(sp, &a.ser))) { rc = vh_cli_fail_status(st); goto done; }
+        if (vh_ser_get_config(a.ser)->sample_rate != RATE) { rc = vh_cli_fail(sp, "speech-emotion model is not a 16 kHz model"); goto done; }
+        source = "auto: speech-emotion model";
+    }
     vh_eyes_init(&a.eyes, a.seed, a.fps, 15);
     if (a.video || a.frames_dir) {
         vh_render_params rp = vh_render_default_params();
@@ -320,6 +352,13 @@ int cmd_animate(int argc, char **argv) {
     if (!rc && a.csvw) { st = vh_anim_csv_close(a.csvw, 1); a.csvw = NULL; if (st) rc = vh_cli_fail_status(st); }
     if (!rc && a.npyw) { st = vh_anim_npy_close(a.npyw, 1); a.npyw = NULL; if (st) rc = vh_cli_fail_status(st); }
     if (!rc && a.vw) { st = vh_video_writer_finish(a.vw); a.vw = NULL; if (st) rc = vh_cli_fail_status(st); }
+    if (!rc && a.ser) {
+        /* The emotion shown longest (by frames); silence counts as neutral. */
+        const vh_ser_config *c = vh_ser_get_config(a.ser);
+        double bestf = a.label_frames[VH_SER_MAX_CLASSES];
+        for (int i = 0; i < c->n_classes; i++)
+            if (a.label_frames[i] > bestf) { bestf = a.label_frames[i]; a.shown = c->labels[i]; }
+    }
     if (!rc) {
         double mean_open = a.frames ? a.mouth_open_sum / (double)a.frames : 0;
         if (a.json) {
@@ -350,6 +389,7 @@ done:
     vh_video_writer_abort(a.vw);
     vh_phone_rec_free(a.rec);
     vh_lipsync_free(a.ls);
+    vh_ser_free(a.ser);
     vh_renderer_free(a.ren);
     vh_rig_free(a.rig);
     free(a.pos);
