@@ -317,10 +317,14 @@ int cmd_animate(int argc, char **argv) {
     } else if ((st = vh_phone_rec_new(NULL, &a.rec))) { rc = vh_cli_fail_status(st); goto done; }
     if (want_auto) {
         const char *sp = vh_cli_find_resource("models/ser.safetensors");
-        if (!sp) { rc = vh_cli_fail("models/ser.safetensors", "speech-emotion model not found (use --emotion NAME)"); goto done; }
-        if ((st = vh_ser_load(sp, &a.ser))) { rc = vh_cli_fail_status(st); goto done; }
-        if (vh_ser_get_config(a.ser)->sample_rate != RATE) { rc = vh_cli_fail(sp, "speech-emotion model is not a 16 kHz model"); goto done; }
-        source = "auto: speech-emotion model";
+        if (!sp) {
+            /* Without the model the face stays neutral; say so. */
+            source = "auto: no speech-emotion model (models/ser.safetensors) found, neutral; use --emotion NAME";
+        } else {
+            if ((st = vh_ser_load(sp, &a.ser))) { rc = vh_cli_fail_status(st); goto done; }
+            if (vh_ser_get_config(a.ser)->sample_rate != RATE) { rc = vh_cli_fail(sp, "speech-emotion model is not a 16 kHz model"); goto done; }
+            source = "auto: speech-emotion model";
+        }
     }
     vh_eyes_init(&a.eyes, a.seed, a.fps, 15);
     if (a.video || a.frames_dir) {
