@@ -26,6 +26,11 @@ check "npy size" [ "$npy" -eq $((128 + frames * 52 * 4)) ]
 check "glb magic" [ "$(head -c 4 "$T/f.glb")" = "glTF" ]
 # The mouth moves with speech: jawOpen (column 20) goes above 0.2 and back below 0.1.
 check "mouth opens and closes" awk -F, 'NR > 1 { if ($20 > 0.2) o++; if ($20 < 0.1) c++ } END { exit !(o > 5 && c > 5) }' "$T/f.csv"
+# --frames: one PNG per frame.
+sox "$T/s.wav" "$T/short.wav" trim 0 0.5
+expect_exit 0 "frames dir" "$VERHM" animate "$T/short.wav" --out "$T/short.mp4" --size 64x96 --frames "$T/png" --emotion sad
+check "15 PNG frames" [ "$(ls "$T/png" | grep -c '^frame_0000[0-9][0-9].png$')" -eq 15 ]
+check "PNG size" [ "$(ffprobe -v error -show_entries stream=width,height -of csv=p=0 "$T/png/frame_000001.png")" = "64,96" ]
 # Refuses to overwrite without --force.
 expect_exit 1 "existing output refused" "$VERHM" animate "$T/s.wav" --out "$T/f.mp4" --size 128x192
 
