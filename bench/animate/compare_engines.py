@@ -6,7 +6,9 @@
 # (smallest distance between upper- and lower-lip vertices near the midline)
 # must fall below the neutral face's gap + 1 mm. Also reports how often lips
 # are (wrongly) closed in the middle of open vowels (aa, ae, ao, aw, ay).
-#   /usr/bin/python3 compare_engines.py VERHM MODEL DATA_DIR WORKDIR
+#   /usr/bin/python3 compare_engines.py VERHM MODEL DATA_DIR WORKDIR [SET]
+# SET 1 (default) is the set the phoneme engine was checked on while it was
+# tuned; SET 2 are sentences it never saw (the unbiased figure).
 import csv
 import os
 import subprocess
@@ -15,7 +17,8 @@ import sys
 import numpy as np
 
 verhm, model, data, work = sys.argv[1:5]
-SENTENCES = [
+SET = int(sys.argv[5]) if len(sys.argv) > 5 else 1
+SENTENCES1 = [
     "Bob bought a big map, maybe more maps for Pam.",
     "My mom put the box by the bamboo lamp.",
     "Please bring me a bottle of milk and some plums.",
@@ -23,6 +26,15 @@ SENTENCES = [
     "Mark, pass the paper map to Barbara before Monday.",
     "A humble baker made the best buns in Bombay.",
 ]
+SENTENCES2 = [
+    "Maybe Pete will bake a plum pie for my mother.",
+    "The member of the public paid for a map of Boston.",
+    "Bring both pumpkins up the steep path, Emily.",
+    "Sam combed his beard and put on a blue cap.",
+    "Every morning Ben buys bread, ham and apples.",
+    "Pamela mailed a postcard from Bermuda in May.",
+]
+SENTENCES = SENTENCES1 if SET == 1 else SENTENCES2
 # ICT mesh: neutral vertices and the 52 ARKit offsets (cm).
 verts = []
 with open(os.path.join(data, "face3d/ict/neutral.obj")) as f:
@@ -58,9 +70,9 @@ res = {}
 for engine in ("phonemes", "learned"):
     hit = tot = vopen = vtot = 0
     for i, s in enumerate(SENTENCES):
-        wav, segs, out = (os.path.join(work, f"s{i}.{e}") for e in ("wav", "segs", engine + ".csv"))
+        wav, segs, out = (os.path.join(work, f"set{SET}_s{i}.{e}") for e in ("wav", "segs", engine + ".csv"))
         if not os.path.exists(wav):
-            scm = os.path.join(work, f"s{i}.scm")
+            scm = os.path.join(work, f"set{SET}_s{i}.scm")
             with open(scm, "w") as f:
                 f.write(f'(set! utt (Utterance Text "{s}"))\n(utt.synth utt)\n'
                         f'(utt.save.wave utt "{wav}" \'riff)\n(utt.save.segs utt "{segs}")\n')
@@ -96,6 +108,6 @@ for engine in ("phonemes", "learned"):
                     vtot += 1
                     vopen += gaps[mid] > g0 + 3.0
     res[engine] = (hit, tot, vopen, vtot)
-print(f"neutral lip gap {g0:.2f} mm; lip vertices upper {len(upper)}, lower {len(lower)}")
+print(f"sentence set {SET}; neutral lip gap {g0:.2f} mm; lip vertices upper {len(upper)}, lower {len(lower)}")
 for e, (h, t, vo, vt) in res.items():
     print(f"{e:9s} bilabial closure {h}/{t} = {h / max(t, 1):.2f}   open vowels with lips apart (> neutral+3 mm) {vo}/{vt} = {vo / max(vt, 1):.2f}")
