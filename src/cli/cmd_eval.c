@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "verhm/nn_model.h"
+#include "verhm/affect.h"
+#include "verhm/ser.h"
 #include <string.h>
 
 static void usage(FILE *out) {
@@ -15,7 +17,32 @@ static void usage(FILE *out) {
             "the confusion matrix (rows = true class, columns = predicted).\n");
 }
 
+/* Model kinds with their own `eval` back ends, told apart by the model file's
+ * metadata: speech emotion (cmd_voice.c), lip-sync (cmd_train_lipsync.c),
+ * age-gender (eval_agegender.c, after loading). */
+int cmd_eval_ser(int argc, char **argv);
+int cmd_eval_lipsync(int argc, char **argv);
+
+static const char *first_operand(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads")) { i++; continue; }
+        if (argv[i][0] != '-') return argv[i];
+    }
+    return NULL;
+}
+
 int cmd_eval(int argc, char **argv) {
+    const char *model_path = first_operand(argc, argv);
+    if (model_path && vh_is_file(model_path)) {
+        if (vh_ser_is_model_file(model_path)) return cmd_eval_ser(argc, argv);
+        vh_safetensors *st = NULL;
+        if (vh_st_open(model_path, &st) == VH_OK) {
+            const char *fmt = vh_st_meta(st, "format");
+            int lipsync = fmt && !strcmp(fmt, "verhm-lipsync-1");
+            vh_st_free(st);
+            if (lipsync) return cmd_eval_lipsync(argc, argv);
+        }
+    }
     static const struct option opts[] = {{"json", no_argument, 0, 'j'}, {"threads", required_argument, 0, 't'},
                                          {"progress", no_argument, 0, 'p'}, {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -35,6 +62,11 @@ int cmd_eval(int argc, char **argv) {
     vh_dataset d = {0};
     vh_eval_result ev = {0};
     int r = vh_model_load(argv[optind], &m);
+    if (!r && vh_agegender_check(m) == VH_OK) {
+        r = vh_cli_eval_agegender(m, argv[optind], argv[optind + 1], json);
+        vh_model_free(m);
+        return r;
+    }
     if (!r) r = vh_dataset_load(argv[optind + 1], m->in_w, &d);
     if (!r) r = vh_dataset_remap(&d, (const char *const *)m->labels, m->num_classes);
     if (!r) r = vh_model_evaluate(m, &d, 64, &ev);
