@@ -246,22 +246,32 @@ static void raster_bands(void *ctx, size_t b0, size_t b1, int tid) {
             const float A0 = (yy1 - yy2) * inv, B0 = (x2 - x1) * inv, C0 = (x1 * yy2 - x2 * yy1) * inv;
             const float A1 = (yy2 - yy0) * inv, B1 = (x0 - x2) * inv, C1 = (x2 * yy0 - x0 * yy2) * inv;
             const float z0 = r->invd[i0], dz1 = r->invd[i1] - z0, dz2 = r->invd[i2] - z0;
-            const float fx = minx + 0.5f;
             for (int y = miny; y <= maxy; y++) {
                 const float py = y + 0.5f;
-                float w0 = A0 * fx + B0 * py + C0, w1 = A1 * fx + B1 * py + C1;
+                /* Exact span of this row inside all three edges: each edge
+                 * w_i(x) = a_i·x + b_i ≥ −ε bounds x from one side. */
+                float lo = (float)minx, hi = (float)maxx;
+                const float a[3] = {A0, A1, -A0 - A1};
+                const float b[3] = {B0 * py + C0 + 0.5f * A0, B1 * py + C1 + 0.5f * A1,
+                                    1.0f - (B0 * py + C0 + 0.5f * A0) - (B1 * py + C1 + 0.5f * A1)};
+                for (int e = 0; e < 3; e++) {
+                    /* w_e at pixel x (centre x + 0.5) is a[e]·x + b[e]. */
+                    if (a[e] > 1e-12f) lo = fmaxf(lo, ceilf((-1e-5f - b[e]) / a[e]));
+                    else if (a[e] < -1e-12f) hi = fminf(hi, floorf((-1e-5f - b[e]) / a[e]));
+                    else if (b[e] < -1e-5f) { lo = 1; hi = 0; }
+                }
+                if (lo > hi) continue;
+                const int x0i = (int)lo, x1i = (int)hi;
+                float w0 = A0 * (x0i + 0.5f) + B0 * py + C0, w1 = A1 * (x0i + 0.5f) + B1 * py + C1;
                 float *drow = &r->depth[(size_t)y * r->sw];
                 uint8_t *crow = &r->color[(size_t)y * r->sw * 3];
-                for (int x = minx; x <= maxx; x++, w0 += A0, w1 += A1) {
+                for (int x = x0i; x <= x1i; x++, w0 += A0, w1 += A1) {
                     const float w2 = 1.0f - w0 - w1;
-                    /* A hair of tolerance closes cracks on shared edges left by the
-                     * incremental stepping; the z-test resolves the overlap. */
-                    if (w0 < -1e-5f || w1 < -1e-5f || w2 < -1e-5f) continue;
                     const float z = w0 * z0 + w1 * (z0 + dz1) + w2 * (z0 + dz2);
                     if (z <= drow[x]) continue;
                     drow[x] = z;
                     for (int k = 0; k < 3; k++)
-                        crow[3 * x + k] = (uint8_t)(w0 * c0[k] + w1 * c1[k] + w2 * c2[k] + 0.5f);
+                        crow[3 * x + k] = (uint8_t)VH_CLAMP(w0 * c0[k] + w1 * c1[k] + w2 * c2[k] + 0.5f, 0.0f, 255.0f);
                 }
             }
         }
