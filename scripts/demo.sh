@@ -34,9 +34,16 @@ step "5. voice features of the clip's audio (prosody)"
 "$VERHM" features "$CLIP" --prosody --json >"$OUT/prosody.json"
 python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); print("   " + ", ".join("%s %s" % (k, round(v, 2) if isinstance(v, float) else v) for k, v in p.items() if not isinstance(v, (list, dict)))[:300])' "$OUT/prosody.json" 2>/dev/null || head -c 300 "$OUT/prosody.json"
 
-step "6. monitoring: the session above plus six simulated weeks, alerts, report, FHIR export"
+step "6. voice: speech segments, emotion from the voice, prosody"
+rm -f "$OUT/voice.json"
+"$VERHM" voice "$CLIP" --result "$OUT/voice.json" | head -n 8
+
+step "7. animate: the clip's voice drives the 3-D face (MP4 with the audio, glTF, LiveLinkFace CSV)"
+"$VERHM" animate "$CLIP" --out "$OUT/face.mp4" --glb "$OUT/face.glb" --csv "$OUT/face.csv" --force
+
+step "8. monitoring: the sessions above plus six simulated weeks, alerts, report, FHIR export"
 rm -f "$OUT"/monitor.db*
-"$VERHM" monitor import --db "$OUT/monitor.db" --person demo01 "$OUT/session.json"
+"$VERHM" monitor import --db "$OUT/monitor.db" --person demo01 "$OUT/session.json" "$OUT/voice.json"
 "$VERHM" monitor demo --db "$OUT/monitor.db" --person demo02 >/dev/null
 "$VERHM" monitor alerts --db "$OUT/monitor.db" --person demo02 | head -n 8
 "$VERHM" monitor report --db "$OUT/monitor.db" --person demo02 --out "$OUT/monitor-report.html"
@@ -50,5 +57,7 @@ echo "   $OUT/recognized.mp4 annotated video (boxes, landmarks, 'Gender, Age gro
 echo "   $OUT/recognize.jsonl per-frame read-out (EmoPOI labels) and the summary"
 echo "   $OUT/session.json   the result as stored by the monitor"
 echo "   $OUT/prosody.json   speaking rate, pauses, pitch, jitter, shimmer, HNR"
+echo "   $OUT/voice.json     voice segments with emotion and prosody (monitor import format)"
+echo "   $OUT/face.mp4       the talking 3-D face; face.glb opens in Blender; face.csv the 52 weights"
 echo "   $OUT/monitor-report.html  six weeks of simulated monitoring: charts and alerts"
 echo "   $OUT/monitor-fhir.json    the same as a FHIR R4 bundle"
