@@ -320,6 +320,17 @@ typedef struct vh_prosody {
 int vh_prosody_compute(const vh_prosody_params *p, const float *x, size_t n, vh_prosody *out,
                        vh_segment **segs, size_t *nseg);
 
+/* The prosody measures as (name, value) pairs in a fixed order — the names
+ * used in every output (features --prosody, voice, the monitor's prosody keys):
+ * duration_s, speech_s, voiced_s, segments, syllables, speech_rate,
+ * articulation_rate, pause_count, pause_total_s, pause_mean_s, pause_max_s,
+ * pause_ratio, f0_mean_hz, f0_sd_hz, f0_min_hz, f0_max_hz, f0_range_hz,
+ * f0_mean_st, f0_sd_st, f0_range_st, jitter_local, shimmer_local_db, hnr_db,
+ * periods. Writes at most `max` entries (names are static strings) and
+ * returns the number written. */
+#define VH_PROSODY_FIELDS 24
+int vh_prosody_fields(const vh_prosody *p, const char **names, double *vals, int max);
+
 #ifdef __cplusplus
 }
 #endif

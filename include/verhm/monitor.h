@@ -326,6 +326,9 @@ int vh_monitor_evaluate(vh_monitor *m, const char *person, const vh_monitor_rule
 /* Stored alerts of `person`, newest evidence first. Free with vh_monitor_alerts_free. */
 int vh_monitor_alerts(vh_monitor *m, const char *person, vh_monitor_alert **out, size_t *n);
 void vh_monitor_alerts_free(vh_monitor_alert *a, size_t n);
+/* Writes one alert as a JSON object {rule, level, first_day, last_day,
+ * message, evidence} (the form of `monitor alerts --json` and the exports). */
+void vh_monitor_alert_json(vh_json_writer *w, const vh_monitor_alert *a);
 
 /* ---- report, export, erase ---------------------------------------------- */
 

@@ -58,21 +58,6 @@ static void npy_write(vh_buf *b, const float *m, size_t rows, size_t cols) {
     }
 }
 
-static void prosody_fields(const vh_prosody *p, const char **names, double *vals, int *count) {
-    int k = 0;
-#define F(name, v) (names[k] = name, vals[k++] = (double)(v))
-    F("duration_s", p->duration_s); F("speech_s", p->speech_s); F("voiced_s", p->voiced_s);
-    F("segments", p->segments); F("syllables", p->syllables); F("speech_rate", p->speech_rate);
-    F("articulation_rate", p->articulation_rate); F("pause_count", p->pause_count);
-    F("pause_total_s", p->pause_total_s); F("pause_mean_s", p->pause_mean_s); F("pause_max_s", p->pause_max_s);
-    F("pause_ratio", p->pause_ratio); F("f0_mean_hz", p->f0_mean_hz); F("f0_sd_hz", p->f0_sd_hz);
-    F("f0_min_hz", p->f0_min_hz); F("f0_max_hz", p->f0_max_hz); F("f0_range_hz", p->f0_range_hz);
-    F("f0_mean_st", p->f0_mean_st); F("f0_sd_st", p->f0_sd_st); F("f0_range_st", p->f0_range_st);
-    F("jitter_local", p->jitter_local); F("shimmer_local_db", p->shimmer_local_db); F("hnr_db", p->hnr_db);
-    F("periods", p->periods);
-#undef F
-    *count = k;
-}
 
 int cmd_features(int argc, char **argv) {
     static const struct option opts[] = {
@@ -148,10 +133,9 @@ int cmd_features(int argc, char **argv) {
         if (pp.pitch.fmax > fp.sr / 4.0) pp.pitch.fmax = fp.sr / 4.0;
         vh_prosody pr;
         if ((st = vh_prosody_compute(&pp, x, n, &pr, &segs, &nseg))) { rc = vh_cli_fail(path, "%s", vh_last_error()); goto done; }
-        const char *names[32];
-        double vals[32];
-        int k;
-        prosody_fields(&pr, names, vals, &k);
+        const char *names[VH_PROSODY_FIELDS];
+        double vals[VH_PROSODY_FIELDS];
+        int k = vh_prosody_fields(&pr, names, vals, VH_PROSODY_FIELDS);
         if (fmt == FMT_JSON) {
             vh_json_writer w;
             vh_jw_init(&w, &b, 1);

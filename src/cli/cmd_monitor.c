@@ -478,14 +478,7 @@ static int do_alerts(opts *o) {
         vh_jw_init(&w, &b, 1);
         vh_jw_array_begin(&w);
         for (size_t i = 0; i < n; i++) {
-            vh_jw_object_begin(&w);
-            vh_jw_key(&w, "rule"); vh_jw_string(&w, al[i].rule);
-            vh_jw_key(&w, "level"); vh_jw_int(&w, al[i].level);
-            vh_jw_key(&w, "first_day"); vh_jw_string(&w, al[i].first_day);
-            vh_jw_key(&w, "last_day"); vh_jw_string(&w, al[i].last_day);
-            vh_jw_key(&w, "message"); vh_jw_string(&w, al[i].message);
-            vh_jw_key(&w, "evidence"); vh_jw_raw(&w, al[i].evidence);
-            vh_jw_object_end(&w);
+            vh_monitor_alert_json(&w, &al[i]);
         }
         vh_jw_array_end(&w);
         vh_cli_print_json(&b);

@@ -343,18 +343,11 @@ static void summarise(const voice_ctx *v, summary *s, int fixed_windows) {
 }
 
 static void prosody_json(vh_json_writer *w, const vh_prosody *p) {
+    const char *names[VH_PROSODY_FIELDS];
+    double vals[VH_PROSODY_FIELDS];
+    int n = vh_prosody_fields(p, names, vals, VH_PROSODY_FIELDS);
     vh_jw_object_begin(w);
-#define F(name, val) (vh_jw_key(w, name), vh_jw_number(w, (double)(val)))
-    F("duration_s", p->duration_s); F("speech_s", p->speech_s); F("voiced_s", p->voiced_s);
-    F("segments", p->segments); F("syllables", p->syllables); F("speech_rate", p->speech_rate);
-    F("articulation_rate", p->articulation_rate); F("pause_count", p->pause_count);
-    F("pause_total_s", p->pause_total_s); F("pause_mean_s", p->pause_mean_s); F("pause_max_s", p->pause_max_s);
-    F("pause_ratio", p->pause_ratio); F("f0_mean_hz", p->f0_mean_hz); F("f0_sd_hz", p->f0_sd_hz);
-    F("f0_min_hz", p->f0_min_hz); F("f0_max_hz", p->f0_max_hz); F("f0_range_hz", p->f0_range_hz);
-    F("f0_mean_st", p->f0_mean_st); F("f0_sd_st", p->f0_sd_st); F("f0_range_st", p->f0_range_st);
-    F("jitter_local", p->jitter_local); F("shimmer_local_db", p->shimmer_local_db); F("hnr_db", p->hnr_db);
-    F("periods", p->periods);
-#undef F
+    for (int i = 0; i < n; i++) { vh_jw_key(w, names[i]); vh_jw_number(w, vals[i]); }
     vh_jw_object_end(w);
 }
 

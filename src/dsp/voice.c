@@ -538,3 +538,19 @@ done:
     free(segs);
     return st;
 }
+
+int vh_prosody_fields(const vh_prosody *p, const char **names, double *vals, int max) {
+    int k = 0;
+#define F(name, v) do { if (k < max) { names[k] = name; vals[k] = (double)(v); k++; } } while (0)
+    F("duration_s", p->duration_s); F("speech_s", p->speech_s); F("voiced_s", p->voiced_s);
+    F("segments", p->segments); F("syllables", p->syllables); F("speech_rate", p->speech_rate);
+    F("articulation_rate", p->articulation_rate); F("pause_count", p->pause_count);
+    F("pause_total_s", p->pause_total_s); F("pause_mean_s", p->pause_mean_s); F("pause_max_s", p->pause_max_s);
+    F("pause_ratio", p->pause_ratio); F("f0_mean_hz", p->f0_mean_hz); F("f0_sd_hz", p->f0_sd_hz);
+    F("f0_min_hz", p->f0_min_hz); F("f0_max_hz", p->f0_max_hz); F("f0_range_hz", p->f0_range_hz);
+    F("f0_mean_st", p->f0_mean_st); F("f0_sd_st", p->f0_sd_st); F("f0_range_st", p->f0_range_st);
+    F("jitter_local", p->jitter_local); F("shimmer_local_db", p->shimmer_local_db); F("hnr_db", p->hnr_db);
+    F("periods", p->periods);
+#undef F
+    return k;
+}

@@ -154,14 +154,7 @@ static int export_json(vh_monitor *m, const char *person, int64_t pid, const vh_
     if ((s = vh_monitor_alerts(m, person, &al, &nal))) return s;
     vh_jw_key(&w, "alerts"); vh_jw_array_begin(&w);
     for (size_t i = 0; i < nal; i++) {
-        vh_jw_object_begin(&w);
-        vh_jw_key(&w, "rule"); vh_jw_string(&w, al[i].rule);
-        vh_jw_key(&w, "level"); vh_jw_int(&w, al[i].level);
-        vh_jw_key(&w, "first_day"); vh_jw_string(&w, al[i].first_day);
-        vh_jw_key(&w, "last_day"); vh_jw_string(&w, al[i].last_day);
-        vh_jw_key(&w, "message"); vh_jw_string(&w, al[i].message);
-        vh_jw_key(&w, "evidence"); vh_jw_raw(&w, al[i].evidence);
-        vh_jw_object_end(&w);
+        vh_monitor_alert_json(&w, &al[i]);
     }
     vh_jw_array_end(&w);
     vh_monitor_alerts_free(al, nal);
@@ -358,4 +351,15 @@ int vh_monitor_export(vh_monitor *m, const char *person, int format, vh_buf *out
     }
     if (!s && out->failed) s = vh__fail(&m->err, VH_ENOMEM, "out of memory while exporting");
     return s;
+}
+
+void vh_monitor_alert_json(vh_json_writer *w, const vh_monitor_alert *a) {
+    vh_jw_object_begin(w);
+    vh_jw_key(w, "rule"); vh_jw_string(w, a->rule);
+    vh_jw_key(w, "level"); vh_jw_int(w, a->level);
+    vh_jw_key(w, "first_day"); vh_jw_string(w, a->first_day);
+    vh_jw_key(w, "last_day"); vh_jw_string(w, a->last_day);
+    vh_jw_key(w, "message"); vh_jw_string(w, a->message);
+    vh_jw_key(w, "evidence"); vh_jw_raw(w, a->evidence);
+    vh_jw_object_end(w);
 }
