@@ -13,7 +13,7 @@ BUILD_PKGS=(build-essential cmake pkg-config clang libclang-rt-14-dev
 # Tools the tests and the demo use: speech with known text, audio checks,
 # media inspection, and a browser to check the HTML report renders.
 TOOL_PKGS=(ffmpeg espeak-ng sox python3 chromium)
-BENCH_PKGS=(python3-opencv python3-numpy python3-torch libdlib-dev blender hyperfine)
+BENCH_PKGS=(python3-opencv python3-numpy python3-torch python3-scipy libdlib-dev blender hyperfine festival festvox-kallpc16k bc time)
 
 want=("${BUILD_PKGS[@]}" "${TOOL_PKGS[@]}")
 [ "${1:-}" = "--bench" ] && want+=("${BENCH_PKGS[@]}")
