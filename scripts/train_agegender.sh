@@ -6,4 +6,4 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 VERHM=${VERHM:-$here/build/verhm}
 DATA=${VERHM_DATA:-$here/../shared/data}
 OUT=${1:-$here/models/age-gender.safetensors}
-exec "$VERHM" train-agegender "$DATA/faces/utkface" --out "$OUT" --epochs 16 --patience 6 --seed 1
+exec "$VERHM" train-agegender "$DATA/faces/utkface" --out "$OUT" --epochs 24 --patience 8 --width 32 --seed 1

@@ -86,7 +86,7 @@ const char *vh_age_group_legacy(float age);
 /* The age-gender model is one verhm image model (nn_model.h) whose softmax is
  * the JOINT distribution over gender × age bin: labels "male:0", "male:5", …,
  * "male:100", "female:0", …, "female:100". Marginals give P(female) and the
- * age expectation. Trained on aligned crops (vh_face_align_crop) of UTKFace
+ * age expectation. Trained on aligned crops (vh_face_template_agegender) of UTKFace
  * with soft targets: a Gaussian over the age bins (σ = 3 years) × the gender. */
 struct vh_model;
 
@@ -135,6 +135,12 @@ void vh_haar_to_dlib_box(const vh_box *haar, double *left, double *top, double *
 /* An aligned size×size gray crop of the face with `lm` (68 points) on `img`,
  * framed like FER-2013 faces (vh_face_template_fer). *out is a new image. */
 int vh_face_align_crop(const vh_image *img, const vh_point2f lm[68], int size, vh_image *out);
+/* Same with any template (e.g. vh_face_template_agegender). */
+int vh_face_align_crop_tpl(const vh_image *img, const vh_point2f lm[68], int size, const vh_face_template *tpl,
+                           vh_image *out);
+/* The age-gender crop: the FER template shrunk by 0.8 about the centre, so the
+ * crop keeps more of the head (hair, jaw line), which carries age and gender. */
+vh_face_template vh_face_template_agegender(void);
 
 /* ---- the face analyzer (per video frame) ------------------------------- */
 

@@ -86,6 +86,7 @@ typedef struct crop_ctx {
     const vh_shape_predictor *sp;
     uint8_t *pixels; /* n * size * size */
     int *ok;
+    vh_face_template tpl;
 } crop_ctx;
 
 static void crop_range(void *vctx, size_t b, size_t e, int tid) {
@@ -117,7 +118,7 @@ static void crop_range(void *vctx, size_t b, size_t e, int tid) {
         vh_free(boxes);
         vh_point2f lm[68];
         if (vh_shape_predict(c->sp, &img, l, t, w, h, 0, lm) == VH_OK &&
-            vh_face_align_crop(&gray, lm, c->size, &crop) == VH_OK) {
+            vh_face_align_crop_tpl(&gray, lm, c->size, &c->tpl, &crop) == VH_OK) {
             for (int y = 0; y < c->size; y++)
                 memcpy(c->pixels + (i * (size_t)c->size + (size_t)y) * (size_t)c->size, vh_image_at(&crop, 0, y), (size_t)c->size);
             c->ok[i] = 1;
@@ -202,7 +203,8 @@ int vh_utkface_load(const char *dir, int size, const vh_cascade *cas, const vh_s
         vh_strlist_free(files, nf);
         return vh__fail(NULL, VH_EEMPTY, "%s: no UTKFace images (AGE_GENDER_RACE_DATE.jpg)", dir);
     }
-    crop_ctx c = {items, n, size, cas, sp, malloc((size_t)n * (size_t)size * (size_t)size), calloc((size_t)n, sizeof(int))};
+    crop_ctx c = {items, n, size, cas, sp, malloc((size_t)n * (size_t)size * (size_t)size), calloc((size_t)n, sizeof(int)),
+                  vh_face_template_agegender()};
     if (!c.pixels || !c.ok) {
         st = vh__fail(NULL, VH_ENOMEM, "%s: out of memory", dir);
     } else {

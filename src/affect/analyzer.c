@@ -110,10 +110,11 @@ int vh_face_analyzer_new(const vh_analyzer_params *pp, vh_face_analyzer **out) {
     return VH_OK;
 }
 
-/* Runs a one-image model on an aligned crop of the face. */
-static int run_crop_model(vh_face_analyzer *a, vh_model *m, const vh_point2f *lm, float *probs) {
+/* Runs a one-image model on a crop of the face aligned to `tpl`. */
+static int run_crop_model(vh_face_analyzer *a, vh_model *m, const vh_point2f *lm, const vh_face_template *tpl,
+                          float *probs) {
     vh_image_free(&a->crop);
-    int st = vh_face_align_crop(&a->gray, lm, m->in_w, &a->crop);
+    int st = vh_face_align_crop_tpl(&a->gray, lm, m->in_w, tpl, &a->crop);
     if (st) return st;
     for (int y = 0; y < m->in_h; y++) {
         const uint8_t *row = vh_image_at(&a->crop, 0, y);
@@ -303,7 +304,8 @@ int vh_face_analyzer_process(vh_face_analyzer *a, const vh_image *frame, double 
         if (a->emo) {
             double e0 = vh_now();
             float probs[64];
-            st = run_crop_model(a, a->emo, o->landmarks, probs);
+            vh_face_template tpl = vh_face_template_fer();
+            st = run_crop_model(a, a->emo, o->landmarks, &tpl, probs);
             if (st) return st;
             for (int k = 0; k < VH_FER_COUNT; k++) o->emotion_raw[k] = probs[a->emo_map[k]];
             vh_emotion_filter_update(&ts->filter, t, o->emotion_raw, o->emotion);
@@ -321,7 +323,8 @@ int vh_face_analyzer_process(vh_face_analyzer *a, const vh_image *frame, double 
         if (a->ag) {
             double g0 = vh_now();
             float probs[VH_AGEGENDER_CLASSES];
-            st = run_crop_model(a, a->ag, o->landmarks, probs);
+            vh_face_template tpl = vh_face_template_agegender();
+            st = run_crop_model(a, a->ag, o->landmarks, &tpl, probs);
             if (st) return st;
             vh_agegender_decode(probs, &o->age, &o->p_female);
             o->has_agegender = 1;

@@ -96,10 +96,22 @@ void vh_haar_to_dlib_box(const vh_box *b, double *left, double *top, double *wid
     *width = *height = side;
 }
 
+vh_face_template vh_face_template_agegender(void) {
+    vh_face_template t = vh_face_template_fer();
+    float *v[6] = {&t.left_eye_x, &t.left_eye_y, &t.right_eye_x, &t.right_eye_y, &t.mouth_x, &t.mouth_y};
+    for (int i = 0; i < 6; i++) *v[i] = 0.5f + 0.8f * (*v[i] - 0.5f);
+    return t;
+}
+
 int vh_face_align_crop(const vh_image *img, const vh_point2f lm[68], int size, vh_image *out) {
     vh_face_template tpl = vh_face_template_fer();
+    return vh_face_align_crop_tpl(img, lm, size, &tpl, out);
+}
+
+int vh_face_align_crop_tpl(const vh_image *img, const vh_point2f lm[68], int size, const vh_face_template *tpl,
+                           vh_image *out) {
     double m[6];
-    int st = vh_face_align_matrix(lm, size, &tpl, m);
+    int st = vh_face_align_matrix(lm, size, tpl, m);
     if (st) return st;
     vh_image gray = {0};
     const vh_image *src = img;
