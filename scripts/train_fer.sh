@@ -9,5 +9,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 VERHM=${VERHM:-$here/build/verhm}
 DATA=${VERHM_DATA:-$here/../shared/data}
 OUT=${1:-$here/models/fer-emotion.safetensors}
+# oneDNN's convolutions run on OpenMP threads; passive waiting keeps them from
+# spinning against our own pool (docs/bench-nn.md).
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}
 exec "$VERHM" train "$DATA/faces/ferplus/train" --val "$DATA/faces/ferplus/valid" --out "$OUT" \
-  --arch fer-fast --epochs 9 --batch 64 --lr 0.002 --wd 0.05 --augment --patience 0 --seed 1 --threads 1
+  --arch fer-fast --epochs 24 --batch 64 --lr 0.002 --wd 0.05 --augment --patience 0 --seed 1 --threads 2
