@@ -17,10 +17,12 @@ static void put32(FILE *f, long v) { put16(f, (int)(v & 0xffff)); put16(f, (int)
 
 /* A 16 kHz WAV (named .flac: the decoder probes the content) of tone bursts
  * and the matching CSV: jawOpen follows the burst envelope, mouthClose its
- * complement. */
-static void make_clip(const char *name, int frames, uint64_t seed) {
+ * complement. `extra` adds two columns the model does not predict (so its
+ * prediction is the constant 0): mouthFunnel, which varies, and mouthPucker,
+ * which is constant. */
+static void make_clip_in(const char *sub, const char *name, int frames, uint64_t seed, int extra) {
     char p[400];
-    snprintf(p, sizeof p, "%s/%s.flac", dir, name);
+    snprintf(p, sizeof p, "%s%s/%s.flac", dir, sub, name);
     FILE *f = fopen(p, "wb");
     long n = (long)frames * 16000 / 30;
     fwrite("RIFF", 1, 4, f); put32(f, 36 + n * 2); fwrite("WAVEfmt ", 1, 8, f);
@@ -40,13 +42,19 @@ static void make_clip(const char *name, int frames, uint64_t seed) {
         put16(f, (int)lrint(v * 32767));
     }
     fclose(f);
-    snprintf(p, sizeof p, "%s/%s.csv", dir, name);
+    snprintf(p, sizeof p, "%s%s/%s.csv", dir, sub, name);
     f = fopen(p, "w");
-    fprintf(f, "frame,jawOpen,mouthClose\n");
-    for (int i = 0; i < frames; i++) fprintf(f, "%d,%.5f,%.5f\n", i, 0.6 * env[i], 0.3 * (1 - env[i]));
+    fprintf(f, "frame,jawOpen,mouthClose%s\n", extra ? ",mouthFunnel,mouthPucker" : "");
+    for (int i = 0; i < frames; i++) {
+        fprintf(f, "%d,%.5f,%.5f", i, 0.6 * env[i], 0.3 * (1 - env[i]));
+        if (extra) fprintf(f, ",%.5f,0.1", 0.2 + 0.1 * sin(i * 0.3));
+        fputc('\n', f);
+    }
     fclose(f);
     free(env);
 }
+
+static void make_clip(const char *name, int frames, uint64_t seed) { make_clip_in("", name, frames, seed, 0); }
 
 VH_TEST(trains_and_round_trips) {
     vh_lipsync_train_params p = vh_lipsync_train_default_params();
@@ -82,6 +90,22 @@ VH_TEST(trains_and_round_trips) {
     VH_CHECK(r.pearson[0] > 0.5);
     VH_CHECK(r.mae[0] < 0.2);
     VH_CHECK(isnan(r.lve_mm));
+    VH_CHECK_INT_EQ(r.varying, 2);
+    VH_CHECK(fabs(r.mean_pearson - (r.pearson[0] + r.pearson[1]) / 2) < 1e-12);
+    /* The mean runs over the channels whose truth varies: a varying channel
+     * predicted as a constant counts as r = 0, a constant one is left out. */
+    char held2[400];
+    snprintf(held2, sizeof held2, "%s/held2", dir);
+    VH_CHECK_OK(vh_lipsync_eval(m, NULL, held2, &r));
+    VH_CHECK_INT_EQ(r.channels, 4);
+    VH_CHECK_INT_EQ(r.channel[2], vh_arkit_index("mouthFunnel"));
+    VH_CHECK_INT_EQ(r.varying, 3);
+    VH_CHECK(r.pearson[2] == 0.0);
+    VH_CHECK(isnan(r.pearson[3]));
+    VH_CHECK(fabs(r.mae[3] - 0.1) < 1e-6);
+    VH_CHECK(r.pearson[0] > 0.5);
+    VH_CHECK(fabs(r.mean_pearson - (r.pearson[0] + r.pearson[1]) / 3) < 1e-12);
+    VH_CHECK(fabs(r.mean_mae - (r.mae[0] + r.mae[1] + r.mae[2]) / 3) < 1e-12);
     /* Deterministic: same seed, same file. */
     char m2[400];
     snprintf(m2, sizeof m2, "%s/m2.safetensors", dir);
@@ -99,6 +123,46 @@ VH_TEST(trains_and_round_trips) {
     VH_CHECK_OK(vh_lipsync_run(m, pcm, 16000, 0.0, 30.0, 30, w));
     for (int i = 0; i < 30 * VH_ARKIT_COUNT; i++) VH_CHECK(w[i] >= 0 && w[i] <= 1);
     vh_lipsync_free(m);
+}
+
+/* The other input options: per-band mean normalisation (cmn), 16 bands, a
+ * 100 ms look-ahead, dropout. They are recorded in the file, the model loads
+ * and still tracks the envelope of the held-out clip. */
+VH_TEST(cmn_lookahead_dropout) {
+    vh_lipsync_train_params p = vh_lipsync_train_default_params();
+    p.holdout = "c3";
+    p.steps = 150;
+    p.batch = 8;
+    p.seq = 30;
+    p.hidden = 12;
+    p.conv = 16;
+    p.lr = 1e-2f;
+    p.seed = 3;
+    p.norm = 1;
+    p.mels = 16;
+    p.past = 5;
+    p.ahead = 10;
+    p.dropout = 0.1f;
+    char path[400];
+    snprintf(path, sizeof path, "%s/cmn.safetensors", dir);
+    VH_CHECK_OK(vh_lipsync_train(dir, path, &p, 0, NULL, NULL));
+    vh_safetensors *st = NULL;
+    VH_CHECK_OK(vh_st_open(path, &st));
+    if (st) {
+        VH_CHECK(strstr(vh_st_meta(st, "arch_params"), "\"mels\":16,\"past\":5,\"ahead\":10,\"norm\":\"cmn\"") != NULL);
+        vh_st_free(st);
+    }
+    vh_lipsync *m = NULL;
+    VH_CHECK_OK(vh_lipsync_load(path, &m));
+    if (!m) return;
+    char held[400];
+    snprintf(held, sizeof held, "%s/held", dir);
+    vh_lipsync_metrics r;
+    VH_CHECK_OK(vh_lipsync_eval(m, NULL, held, &r));
+    VH_CHECK(r.pearson[0] > 0.5);
+    vh_lipsync_free(m);
+    p.ahead = 11;
+    VH_CHECK_INT_EQ(vh_lipsync_train(dir, path, &p, 1, NULL, NULL), VH_EINVAL);
 }
 
 /* Rewrites the model with one change and expects VH_EFORMAT. */
@@ -137,6 +201,8 @@ VH_TEST(rejects_damaged_models) {
     expect_bad("channels", "channels", "[\"jawOpen\",\"notAShape\"]", NULL, 0);
     expect_bad("channel count", "channels", "[\"jawOpen\"]", NULL, 0);
     expect_bad("window", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":40,\"past\":12,\"ahead\":3}", NULL, 0);
+    expect_bad("window ahead", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":32,\"past\":12,\"ahead\":11}", NULL, 0);
+    expect_bad("norm", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":32,\"past\":12,\"ahead\":3,\"norm\":\"x\"}", NULL, 0);
     expect_bad("std", "input", "{\"mean\":[0],\"std\":[0]}", NULL, 0);
     expect_bad("missing tensor", NULL, NULL, "head.bias", 0);
     expect_bad("nan", NULL, NULL, NULL, 1);
@@ -158,7 +224,11 @@ int main(void) {
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "cp '%s/c3.flac' '%s/c3.csv' '%s/'", dir, dir, held);
     if (system(cmd) != 0) return 1;
+    snprintf(held, sizeof held, "%s/held2", dir);
+    vh_mkdir_p(held);
+    make_clip_in("/held2", "c3", 240, 3, 1);
     VH_RUN(trains_and_round_trips);
+    VH_RUN(cmn_lookahead_dropout);
     VH_RUN(rejects_damaged_models);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) printf("cleanup failed\n");

@@ -1,5 +1,6 @@
 /* Held-out lip-sync metrics through the library (the same numbers as
- * `verhm eval MODEL DIR --json` once eval dispatches lip-sync models):
+ * `verhm eval MODEL DIR --json`; r of a channel whose truth is constant is
+ * printed as -9 and left out of the means):
  *   eval_lipsync MODEL DIR RIG */
 #include "verhm/avatar.h"
 #include <math.h>
@@ -16,7 +17,8 @@ int main(int argc, char **argv) {
     for (int c = 0; c < r.channels; c++) printf("%s\"%s\":%.4f", c ? "," : "", vh_arkit_names[r.channel[c]], isfinite(r.pearson[c]) ? r.pearson[c] : -9);
     printf("},\"mae\":{");
     for (int c = 0; c < r.channels; c++) printf("%s\"%s\":%.4f", c ? "," : "", vh_arkit_names[r.channel[c]], r.mae[c]);
-    printf("},\"mean_pearson\":%.4f,\"lve_mm\":%.3f}\n", r.mean_pearson, r.lve_mm);
+    printf("},\"varying_channels\":%d,\"mean_pearson\":%.4f,\"mean_mae\":%.4f,\"lve_mm\":%.3f}\n", r.varying, r.mean_pearson,
+           r.mean_mae, r.lve_mm);
     vh_lipsync_free(m);
     vh_rig_free(rig);
     return 0;

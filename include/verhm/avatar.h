@@ -209,14 +209,18 @@ int vh_anim_write_glb(const vh_rig *rig, const float *w, int nframes, double fps
 
 
 /* ---- learned lip-sync (src/avatar/lipsync.c) ----
- * Model: log-mel (16 kHz, 32 Slaney bands, 10 ms hop; dB relative to the
- * loudest frame of the analysed audio, then per-band standardised) → for each
- * video frame a window of 12 past mel frames, the current one and 3 ahead
- * (30 ms look-ahead) → dense "conv" (a causal temporal convolution over the
- * window) + ReLU → unidirectional LSTM → dense "head" → the captured ARKit
+ * Model: log-mel (16 kHz, `mels` Slaney bands, 10 ms hop, in dB; normalised
+ * either relative to the loudest frame of the analysed audio ("max") or by
+ * subtracting each band's mean over the analysed audio ("cmn"), then per-band
+ * standardised with training statistics) → for each video frame a window of
+ * `past` mel frames, the current one and `ahead` more (look-ahead ≤ 100 ms) →
+ * dense "conv" (a temporal convolution over the window) + ReLU (+ dropout in
+ * training) → unidirectional LSTM → dense "head" → the captured ARKit
  * channels (27 jaw/mouth shapes for FaceGood). Files are safetensors with
- * metadata format "verhm-lipsync-1", arch_params, channels (JSON array of
- * ARKit names), input (mean/std per band), provenance. */
+ * metadata format "verhm-lipsync-1", arch_params (hidden, conv, mels 8..80,
+ * past 0..50, ahead 0..10, norm "max"|"cmn"; a file without norm is "max"),
+ * channels (JSON array of ARKit names), input (mean/std per band),
+ * provenance. */
 typedef struct vh_lipsync vh_lipsync;
 /* Loads and validates a model (format, window sizes, channel names, finite
  * tensors of the right shapes, nothing extra). Errors: VH_ENOTFOUND, VH_EIO,
@@ -235,14 +239,23 @@ typedef struct vh_lipsync_metrics {
     int clips, channels;
     long frames;
     int channel[VH_ARKIT_COUNT];     /* ARKit index of each evaluated channel */
-    double pearson[VH_ARKIT_COUNT];  /* per channel over all frames (NaN if constant) */
+    /* Pearson r per channel over all frames: NaN where the captured truth
+     * does not vary (std ≤ VH_LIPSYNC_VARYING_STD); 0 where the truth varies
+     * but the prediction is constant. */
+    double pearson[VH_ARKIT_COUNT];
     double mae[VH_ARKIT_COUNT];
-    double mean_pearson;             /* over channels with a defined r */
+    int varying;                     /* channels whose truth varies: those entering the means */
+    double mean_pearson;             /* mean r over the varying channels (NaN if none) */
+    double mean_mae;                 /* mean MAE over the varying channels (NaN if none) */
     double lve_mm;                   /* mean over frames of the largest lip-vertex distance, mm (NaN without rig) */
 } vh_lipsync_metrics;
-/* Evaluates `m` on `dir` (rig may be NULL: no LVE). Lip vertices are the
- * skin vertices that mouthFunnel, mouthPucker and mouthRoll* move by more
- * than 2.5 mm together. */
+/* A channel "varies" in the evaluated frames when its truth's standard
+ * deviation exceeds this (weights are 0..1). */
+#define VH_LIPSYNC_VARYING_STD 0.001
+/* Evaluates `m` on `dir` (rig may be NULL: no LVE). Channels are the CSV's
+ * columns (a column the model does not predict is predicted as 0). Lip
+ * vertices are the skin vertices that mouthFunnel, mouthPucker and
+ * mouthRoll* move by more than 2.5 mm together. */
 int vh_lipsync_eval(vh_lipsync *m, const vh_rig *rig, const char *dir, vh_lipsync_metrics *res);
 
 typedef struct vh_lipsync_train_params {
@@ -251,8 +264,12 @@ typedef struct vh_lipsync_train_params {
     int hidden, conv;      /* LSTM and conv widths */
     float lr;              /* AdamW peak learning rate (cosine schedule, 100 warm-up steps) */
     uint64_t seed;
+    int mels, past, ahead; /* input: mel bands 8..80, window frames before 0..50 / after 0..10 */
+    int norm;              /* 0 max, 1 cmn (see above) */
+    float dropout;         /* after the conv layer, 0..0.9 */
 } vh_lipsync_train_params;
-/* steps 3000, batch 16, seq 90, hidden 96, conv 128, lr 2e-3, seed 1. */
+/* steps 3000, batch 16, seq 90, hidden 96, conv 128, lr 2e-3, seed 1,
+ * mels 32, past 12, ahead 3, norm max, dropout 0. */
 vh_lipsync_train_params vh_lipsync_train_default_params(void);
 /* Progress callback: return non-zero to cancel (VH_ECANCELED). */
 typedef int (*vh_lipsync_progress_fn)(int step, int total, double loss, void *user);

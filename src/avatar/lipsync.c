@@ -15,20 +15,30 @@
 #include <string.h>
 
 #define LS_RATE 16000
-#define LS_MELS 32
-#define LS_PAST 12   /* mel frames (10 ms) before the frame's time */
-#define LS_AHEAD 3   /* look-ahead: 30 ms */
-#define LS_WIN (LS_PAST + 1 + LS_AHEAD)
-#define LS_IN (LS_WIN * LS_MELS)
-#define LS_MAX_T 400 /* frames per LSTM run (state restarts after) */
+#define LS_MAX_MELS 80
+#define LS_MAX_PAST 50  /* mel frames (10 ms) before the frame's time */
+#define LS_MAX_AHEAD 10 /* look-ahead: at most 100 ms */
+#define LS_MAX_T 400    /* frames per LSTM run (state restarts after) */
 #define LS_MAX_OUT 52
+#define LS_FLOOR_DB (-80.0f) /* top_db: the quietest value relative to the maximum */
+#define LS_CMN_MIN 300  /* training: CMN context 3..12 s (mel frames), like animate's chunks */
+#define LS_CMN_MAX 1200
+
+/* Input normalisation before the per-band standardisation: dB relative to
+ * the loudest frame (max), or minus each band's mean over the analysed audio
+ * (cmn: cepstral-style mean normalisation, removes level and channel/session
+ * colouring). */
+enum { LS_NORM_MAX = 0, LS_NORM_CMN = 1 };
 
 struct vh_lipsync {
     vh_nn_graph *g;
     int x, len, out;
     int hidden, conv, nout;
+    int mels, past, ahead, in; /* in = (past + 1 + ahead) * mels */
+    int norm;                  /* LS_NORM_* */
+    float dropout;             /* training graph only */
     int chan[LS_MAX_OUT]; /* ARKit index of each output */
-    float mean[LS_MELS], std_[LS_MELS];
+    float mean[LS_MAX_MELS], std_[LS_MAX_MELS];
     vh_features *fe;
 };
 
@@ -36,11 +46,12 @@ static int build(vh_lipsync *m, int T, int batch, int train_target, int *loss) {
     vh_nn_graph *g = NULL;
     int st = vh_nn_graph_new(&g);
     if (st) return st;
-    int dims[2] = { T, LS_IN };
+    int dims[2] = { T, m->in };
     int x = vh_nn_input(g, "x", 2, dims);
     int len = vh_nn_lengths(g, "len");
     int c = vh_nn_dense(g, "conv", x, m->conv, 1);
     c = vh_nn_relu(g, c);
+    if (train_target && m->dropout > 0) c = vh_nn_dropout(g, c, m->dropout);
     int h = vh_nn_lstm(g, "lstm", c, len, m->hidden, 0, 1);
     int o = vh_nn_dense(g, "head", h, m->nout, 1);
     if (train_target) {
@@ -59,7 +70,8 @@ static int build(vh_lipsync *m, int T, int batch, int train_target, int *loss) {
 
 static int features_new(vh_lipsync *m) {
     vh_features_params p = vh_features_default_params();
-    p.n_mels = LS_MELS;
+    p.n_mels = m->mels;
+    if (p.n_mfcc > m->mels) p.n_mfcc = m->mels; /* unused here, but validated */
     p.top_db = 80;
     return vh_features_new(&p, &m->fe);
 }
@@ -71,9 +83,8 @@ void vh_lipsync_free(vh_lipsync *m) {
     free(m);
 }
 
-/* Normalised log-mel of a signal: dB relative to the loudest frame (so the
- * level of the recording does not matter), then per-band standardisation.
- * *out = frames × LS_MELS (caller frees). */
+/* Log-mel of a signal in dB relative to its loudest frame (floor -80 dB);
+ * *out = frames × mels (caller frees). */
 static int logmel(vh_lipsync *m, const float *pcm, size_t n, float **out, size_t *frames) {
     *out = NULL;
     *frames = 0;
@@ -81,22 +92,33 @@ static int logmel(vh_lipsync *m, const float *pcm, size_t n, float **out, size_t
     int st = vh_features_logmel(m->fe, pcm, n, out, frames);
     if (st) return st;
     float mx = -INFINITY;
-    for (size_t i = 0; i < *frames * LS_MELS; i++) mx = fmaxf(mx, (*out)[i]);
-    for (size_t f = 0; f < *frames; f++)
-        for (int b = 0; b < LS_MELS; b++) {
-            float *v = &(*out)[f * LS_MELS + b];
-            *v = (*v - mx - m->mean[b]) / m->std_[b];
-        }
+    for (size_t i = 0; i < *frames * (size_t)m->mels; i++) mx = fmaxf(mx, (*out)[i]);
+    for (size_t i = 0; i < *frames * (size_t)m->mels; i++) (*out)[i] -= mx;
     return VH_OK;
 }
 
-/* Input window of video frame i (time t seconds from the signal start). */
-static void window(const vh_lipsync *m, const float *mel, size_t nmel, double t, float *dst) {
+/* Per-band offsets subtracted before dividing by std_: the training mean,
+ * plus (cmn) the band's mean over mel frames [k0, k1) of `mel`. */
+static void offsets(const vh_lipsync *m, const float *mel, size_t k0, size_t k1, float *off) {
+    for (int b = 0; b < m->mels; b++) off[b] = m->mean[b];
+    if (m->norm != LS_NORM_CMN || k1 <= k0) return;
+    for (int b = 0; b < m->mels; b++) {
+        double s = 0;
+        for (size_t k = k0; k < k1; k++) s += mel[k * (size_t)m->mels + b];
+        off[b] = (float)(s / (double)(k1 - k0)) + m->mean[b];
+    }
+}
+
+/* Input window of the video frame at time t seconds from the signal start:
+ * mel frames t-past .. t+ahead (10 ms each), (v - off) / std; frames outside
+ * the signal read as the -80 dB floor. */
+static void window(const vh_lipsync *m, const float *mel, size_t nmel, double t, const float *off, float *dst) {
     long c = lround(t * 100.0);
-    for (int j = 0; j < LS_WIN; j++) {
-        long k = c - LS_PAST + j;
-        for (int b = 0; b < LS_MELS; b++)
-            dst[j * LS_MELS + b] = (k >= 0 && (size_t)k < nmel) ? mel[(size_t)k * LS_MELS + b] : (-80.0f - m->mean[b]) / m->std_[b];
+    for (int j = 0; j < m->past + 1 + m->ahead; j++) {
+        long k = c - m->past + j;
+        for (int b = 0; b < m->mels; b++)
+            dst[j * m->mels + b] = ((k >= 0 && (size_t)k < nmel) ? mel[(size_t)k * m->mels + b] : LS_FLOOR_DB) - off[b];
+        for (int b = 0; b < m->mels; b++) dst[j * m->mels + b] /= m->std_[b];
     }
 }
 
@@ -114,14 +136,23 @@ static int load_common(vh_lipsync *m, vh_safetensors *st, const char *path) {
     if (vh_json_parse(ap, strlen(ap), &j)) return vh__fail(NULL, VH_EFORMAT, "%s: arch_params is not JSON", path);
     double hid = vh_json_get_number(j, "hidden", -1), conv = vh_json_get_number(j, "conv", -1);
     double mels = vh_json_get_number(j, "mels", -1), past = vh_json_get_number(j, "past", -1), ahead = vh_json_get_number(j, "ahead", -1);
+    const char *norm_s = vh_json_get_string(j, "norm", "max");
+    int normk = !strcmp(norm_s, "max") ? LS_NORM_MAX : !strcmp(norm_s, "cmn") ? LS_NORM_CMN : -1;
     vh_json_free(j);
     if (!(hid >= 1 && hid <= 1024 && hid == floor(hid)) || !(conv >= 1 && conv <= 4096 && conv == floor(conv)))
         return vh__fail(NULL, VH_EFORMAT, "%s: arch_params hidden/conv out of range", path);
-    if (mels != LS_MELS || past != LS_PAST || ahead != LS_AHEAD)
-        return vh__fail(NULL, VH_EFORMAT, "%s: input window (mels %g, past %g, ahead %g) differs from this build's (%d, %d, %d)",
-                        path, mels, past, ahead, LS_MELS, LS_PAST, LS_AHEAD);
+    if (!(mels >= 8 && mels <= LS_MAX_MELS && mels == floor(mels)) || !(past >= 0 && past <= LS_MAX_PAST && past == floor(past)) ||
+        !(ahead >= 0 && ahead <= LS_MAX_AHEAD && ahead == floor(ahead)))
+        return vh__fail(NULL, VH_EFORMAT, "%s: input window (mels %g, past %g, ahead %g) outside 8..%d, 0..%d, 0..%d",
+                        path, mels, past, ahead, LS_MAX_MELS, LS_MAX_PAST, LS_MAX_AHEAD);
+    if (normk < 0) return vh__fail(NULL, VH_EFORMAT, "%s: arch_params norm must be \"max\" or \"cmn\"", path);
     m->hidden = (int)hid;
     m->conv = (int)conv;
+    m->mels = (int)mels;
+    m->past = (int)past;
+    m->ahead = (int)ahead;
+    m->in = (m->past + 1 + m->ahead) * m->mels;
+    m->norm = normk;
     if (vh_json_parse(ch, strlen(ch), &j) || j->type != VH_JSON_ARRAY || j->count < 1 || j->count > LS_MAX_OUT) {
         vh_json_free(j);
         return vh__fail(NULL, VH_EFORMAT, "%s: channels must be a JSON array of 1..52 ARKit names", path);
@@ -139,14 +170,15 @@ static int load_common(vh_lipsync *m, vh_safetensors *st, const char *path) {
         return vh__fail(NULL, VH_EFORMAT, "%s: input metadata is not a JSON object", path);
     }
     const vh_json *mn = vh_json_get(j, "mean"), *sd = vh_json_get(j, "std");
-    int bad = !mn || !sd || mn->type != VH_JSON_ARRAY || sd->type != VH_JSON_ARRAY || mn->count != LS_MELS || sd->count != LS_MELS;
-    for (int b = 0; !bad && b < LS_MELS; b++) {
+    int bad = !mn || !sd || mn->type != VH_JSON_ARRAY || sd->type != VH_JSON_ARRAY || mn->count != (size_t)m->mels ||
+              sd->count != (size_t)m->mels;
+    for (int b = 0; !bad && b < m->mels; b++) {
         const vh_json *a = vh_json_at(mn, (size_t)b), *s = vh_json_at(sd, (size_t)b);
         bad = a->type != VH_JSON_NUMBER || s->type != VH_JSON_NUMBER || !isfinite(a->number) || !(s->number > 1e-6 && s->number < 1e6);
         if (!bad) { m->mean[b] = (float)a->number; m->std_[b] = (float)s->number; }
     }
     vh_json_free(j);
-    if (bad) return vh__fail(NULL, VH_EFORMAT, "%s: input mean/std must be %d finite numbers (std > 0)", path, LS_MELS);
+    if (bad) return vh__fail(NULL, VH_EFORMAT, "%s: input mean/std must be %d finite numbers (std > 0)", path, m->mels);
     return VH_OK;
 }
 
@@ -195,12 +227,14 @@ int vh_lipsync_run(vh_lipsync *m, const float *pcm, size_t n, double t_first, do
     size_t nmel = 0;
     int st = logmel(m, pcm, n, &mel, &nmel);
     if (st) return st;
+    float off[LS_MAX_MELS];
+    offsets(m, mel, 0, nmel, off);
     vh_nn_set_batch(m->g, 1);
     vh_tensor *x = vh_nn_value(m->g, m->x), *len = vh_nn_value(m->g, m->len);
     for (int f0 = 0; f0 < nframes; f0 += LS_MAX_T) {
         int T = VH_MIN(LS_MAX_T, nframes - f0);
         memset(x->data, 0, x->size * sizeof *x->data);
-        for (int i = 0; i < T; i++) window(m, mel, nmel, t_first + (f0 + i) / fps, x->data + (size_t)i * LS_IN);
+        for (int i = 0; i < T; i++) window(m, mel, nmel, t_first + (f0 + i) / fps, off, x->data + (size_t)i * m->in);
         len->data[0] = (float)T;
         if ((st = vh_nn_forward(m->g, m->out))) break;
         const float *o = vh_nn_value(m->g, m->out)->data;
@@ -218,8 +252,9 @@ int vh_lipsync_run(vh_lipsync *m, const float *pcm, size_t n, double t_first, do
 
 typedef struct clip {
     char name[256];
-    float *mel;  /* nmel × LS_MELS, raw dB relative to the clip's max */
+    float *mel;  /* nmel × mels, dB relative to the clip's max */
     size_t nmel;
+    double *cum; /* (nmel + 1) × mels prefix sums of mel (for CMN contexts) */
     float *y;    /* frames × nout */
     int frames;
 } clip;
@@ -295,17 +330,21 @@ static int load_clip(vh_lipsync *m, const char *dir, const char *base, int *nout
     float *pcm = NULL;
     size_t n = 0;
     if ((st = vh_audio_load(path, LS_RATE, 0, &pcm, &n))) return st;
-    st = vh_features_logmel(m->fe, pcm, n, &c->mel, &c->nmel);
+    st = logmel(m, pcm, n, &c->mel, &c->nmel);
     vh_free(pcm);
     if (st) return st;
-    float mx = -INFINITY;
-    for (size_t i = 0; i < c->nmel * LS_MELS; i++) mx = fmaxf(mx, c->mel[i]);
-    for (size_t i = 0; i < c->nmel * LS_MELS; i++) c->mel[i] -= mx;
+    size_t nb = (size_t)m->mels;
+    c->cum = malloc((c->nmel + 1) * nb * sizeof *c->cum);
+    if (!c->cum) return vh__fail(NULL, VH_ENOMEM, "%s: out of memory", path);
+    for (size_t b = 0; b < nb; b++) c->cum[b] = 0;
+    for (size_t k = 0; k < c->nmel; k++)
+        for (size_t b = 0; b < nb; b++) c->cum[(k + 1) * nb + b] = c->cum[k * nb + b] + c->mel[k * nb + b];
     return VH_OK;
 }
 
 static void clip_free(clip *c) {
     free(c->mel);
+    free(c->cum);
     free(c->y);
     memset(c, 0, sizeof *c);
 }
@@ -451,17 +490,23 @@ int vh_lipsync_eval(vh_lipsync *m, const vh_rig *rig, const char *dir, vh_lipsyn
     res->channels = nout;
     res->frames = total;
     res->clips = (int)nclips;
-    double mr = 0;
+    double mr = 0, me = 0;
     int nr = 0;
     for (int c = 0; c < nout; c++) {
         res->channel[c] = chan[c];
         double N = (double)total, cov = sxy[c] / N - sx[c] / N * sy[c] / N;
         double vx = sxx[c] / N - sx[c] / N * sx[c] / N, vy = syy[c] / N - sy[c] / N * sy[c] / N;
-        res->pearson[c] = (vx > 1e-12 && vy > 1e-12) ? cov / sqrt(vx * vy) : NAN;
         res->mae[c] = sae[c] / N;
-        if (isfinite(res->pearson[c])) { mr += res->pearson[c]; nr++; }
+        if (!(vy > VH_LIPSYNC_VARYING_STD * VH_LIPSYNC_VARYING_STD)) { res->pearson[c] = NAN; continue; }
+        /* The truth varies: a constant prediction has r = 0 and still counts. */
+        res->pearson[c] = vx > 1e-12 ? cov / sqrt(vx * vy) : 0.0;
+        mr += res->pearson[c];
+        me += res->mae[c];
+        nr++;
     }
+    res->varying = nr;
     res->mean_pearson = nr ? mr / nr : NAN;
+    res->mean_mae = nr ? me / nr : NAN;
     res->lve_mm = rig && total ? 10.0 * lve / (double)total : NAN;
 out:
     for (size_t i = 0; i < nclips; i++) free(names[i]);
@@ -485,6 +530,11 @@ vh_lipsync_train_params vh_lipsync_train_default_params(void) {
     p.conv = 128;
     p.lr = 2e-3f;
     p.seed = 1;
+    p.mels = 32;
+    p.past = 12;
+    p.ahead = 3;
+    p.norm = 0;
+    p.dropout = 0;
     return p;
 }
 
@@ -500,16 +550,17 @@ static int save_model(vh_lipsync *m, const char *path, const char *provenance, i
         st = vh_st_writer_add_f32(wr, p->name, p->t->data, p->t->ndim, shape);
     }
     vh_buf b = { 0 };
-    vh_buf_printf(&b, "{\"hidden\":%d,\"conv\":%d,\"mels\":%d,\"past\":%d,\"ahead\":%d,\"fps\":30}", m->hidden, m->conv, LS_MELS, LS_PAST, LS_AHEAD);
+    vh_buf_printf(&b, "{\"hidden\":%d,\"conv\":%d,\"mels\":%d,\"past\":%d,\"ahead\":%d,\"norm\":\"%s\",\"fps\":30}", m->hidden,
+                  m->conv, m->mels, m->past, m->ahead, m->norm == LS_NORM_CMN ? "cmn" : "max");
     vh_buf c = { 0 };
     vh_buf_puts(&c, "[");
     for (int i = 0; i < m->nout; i++) vh_buf_printf(&c, "%s\"%s\"", i ? "," : "", vh_arkit_names[m->chan[i]]);
     vh_buf_puts(&c, "]");
     vh_buf in = { 0 };
     vh_buf_puts(&in, "{\"rate\":16000,\"mean\":[");
-    for (int i = 0; i < LS_MELS; i++) vh_buf_printf(&in, "%s%.7g", i ? "," : "", m->mean[i]);
+    for (int i = 0; i < m->mels; i++) vh_buf_printf(&in, "%s%.7g", i ? "," : "", m->mean[i]);
     vh_buf_puts(&in, "],\"std\":[");
-    for (int i = 0; i < LS_MELS; i++) vh_buf_printf(&in, "%s%.7g", i ? "," : "", m->std_[i]);
+    for (int i = 0; i < m->mels; i++) vh_buf_printf(&in, "%s%.7g", i ? "," : "", m->std_[i]);
     vh_buf_puts(&in, "]}");
     vh_buf_puts(&b, "");
     vh_buf_puts(&c, "");
@@ -532,7 +583,9 @@ static int save_model(vh_lipsync *m, const char *path, const char *provenance, i
 int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_params *p, int overwrite,
                      vh_lipsync_progress_fn progress, void *user) {
     if (!dir || !out || !p || p->steps < 1 || p->batch < 1 || p->batch > 256 || p->seq < 8 || p->seq > LS_MAX_T ||
-        p->hidden < 4 || p->hidden > 1024 || p->conv < 4 || p->conv > 4096 || !(p->lr > 0))
+        p->hidden < 4 || p->hidden > 1024 || p->conv < 4 || p->conv > 4096 || !(p->lr > 0) || p->mels < 8 ||
+        p->mels > LS_MAX_MELS || p->past < 0 || p->past > LS_MAX_PAST || p->ahead < 0 || p->ahead > LS_MAX_AHEAD ||
+        (p->norm != LS_NORM_MAX && p->norm != LS_NORM_CMN) || !(p->dropout >= 0 && p->dropout < 0.9f))
         return vh__fail(NULL, VH_EINVAL, "lip-sync training: bad parameters");
     char **names = NULL;
     size_t nclips = 0;
@@ -546,6 +599,12 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
     if (!m || !clips) { st = vh__fail(NULL, VH_ENOMEM, "%s: out of memory", dir); goto out; }
     m->hidden = p->hidden;
     m->conv = p->conv;
+    m->mels = p->mels;
+    m->past = p->past;
+    m->ahead = p->ahead;
+    m->in = (m->past + 1 + m->ahead) * m->mels;
+    m->norm = p->norm;
+    m->dropout = p->dropout;
     if ((st = features_new(m))) goto out;
     int nout = 0;
     for (size_t i = 0; i < nclips; i++) {
@@ -556,21 +615,24 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
     }
     if (ntrain == 0) { st = vh__fail(NULL, VH_EEMPTY, "%s: no training clip of at least %d frames", dir, p->seq); goto out; }
     m->nout = nout;
-    /* Per-band statistics over the training audio. */
-    double s[LS_MELS] = { 0 }, ss[LS_MELS] = { 0 }, cnt = 0;
-    for (int i = 0; i < ntrain; i++)
+    /* Per-band statistics over the training audio (cmn: after subtracting
+     * each clip's band means). */
+    size_t nb = (size_t)m->mels;
+    double s[LS_MAX_MELS] = { 0 }, ss[LS_MAX_MELS] = { 0 }, cnt = 0;
+    for (int i = 0; i < ntrain; i++) {
+        float cm[LS_MAX_MELS] = { 0 };
+        if (m->norm == LS_NORM_CMN)
+            for (size_t b = 0; b < nb; b++) cm[b] = (float)(clips[i].cum[clips[i].nmel * nb + b] / (double)clips[i].nmel);
         for (size_t f = 0; f < clips[i].nmel; f++) {
-            for (int b = 0; b < LS_MELS; b++) { double v = clips[i].mel[f * LS_MELS + b]; s[b] += v; ss[b] += v * v; }
+            for (size_t b = 0; b < nb; b++) { double v = clips[i].mel[f * nb + b] - cm[b]; s[b] += v; ss[b] += v * v; }
             cnt++;
         }
-    for (int b = 0; b < LS_MELS; b++) {
+    }
+    for (size_t b = 0; b < nb; b++) {
         m->mean[b] = (float)(s[b] / cnt);
         double var = ss[b] / cnt - (s[b] / cnt) * (s[b] / cnt);
         m->std_[b] = (float)sqrt(var > 1e-6 ? var : 1e-6);
     }
-    for (int i = 0; i < ntrain; i++)
-        for (size_t f = 0; f < clips[i].nmel; f++)
-            for (int b = 0; b < LS_MELS; b++) clips[i].mel[f * LS_MELS + b] = (clips[i].mel[f * LS_MELS + b] - m->mean[b]) / m->std_[b];
     if ((st = build(m, p->seq, p->batch, 1, &loss))) goto out;
     vh_nn_graph_init_params(m->g, p->seed);
     vh_nn_graph_seed(m->g, p->seed);
@@ -599,13 +661,30 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
             int ci = (int)vh_rng_below(&rng, (uint64_t)ntrain);
             clip *c = &clips[ci];
             int f0 = (int)vh_rng_below(&rng, (uint64_t)(c->frames - p->seq + 1));
-            /* Gain augmentation is a no-op after max-normalisation; add a
-             * small random offset per band instead (channel response). */
+            /* max: gain augmentation is a no-op after max-normalisation; add a
+             * small random offset instead (level/channel response). cmn: the
+             * band means come from a random 3..12 s context around the crop,
+             * as animate analyses ≤ 12 s chunks (an offset would cancel). */
             float jitter = (float)(0.1 * vh_rng_normal(&rng));
+            float off[LS_MAX_MELS];
+            offsets(m, c->mel, 0, 0, off);
+            if (m->norm == LS_NORM_CMN) {
+                long n = (long)c->nmel;
+                long k0 = VH_MAX(0L, lround(f0 * 100.0 / 30.0) - m->past), k1 = VH_MIN(n, lround((f0 + p->seq) * 100.0 / 30.0) + m->ahead);
+                long L = LS_CMN_MIN + (long)vh_rng_below(&rng, LS_CMN_MAX - LS_CMN_MIN + 1);
+                if (L < k1 - k0) L = k1 - k0;
+                if (L > n) L = n;
+                long lo = VH_MAX(0L, k1 - L), hi = VH_MIN(k0, n - L);
+                long c0 = hi > lo ? lo + (long)vh_rng_below(&rng, (uint64_t)(hi - lo + 1)) : lo;
+                for (size_t bb = 0; bb < nb; bb++)
+                    off[bb] += (float)((c->cum[(size_t)(c0 + L) * nb + bb] - c->cum[(size_t)c0 * nb + bb]) / (double)L);
+                jitter = 0;
+            }
             for (int i = 0; i < p->seq; i++) {
-                float *dst = x->data + ((size_t)b * p->seq + i) * LS_IN;
-                window(m, c->mel, c->nmel, (f0 + i) / 30.0, dst);
-                for (int k = 0; k < LS_IN; k++) dst[k] += jitter;
+                float *dst = x->data + ((size_t)b * p->seq + i) * m->in;
+                window(m, c->mel, c->nmel, (f0 + i) / 30.0, off, dst);
+                if (jitter != 0)
+                    for (int k = 0; k < m->in; k++) dst[k] += jitter;
                 memcpy(yt->data + ((size_t)b * p->seq + i) * nout, c->y + (size_t)(f0 + i) * nout, (size_t)nout * sizeof(float));
             }
             len->data[b] = (float)p->seq;

@@ -21,6 +21,12 @@ static void usage(FILE *out) {
             "  --conv N       temporal-conv width (default 128)\n"
             "  --lr X         peak learning rate (default 0.002)\n"
             "  --seed N       seed (default 1)\n"
+            "  --mels N       mel bands 8..80 (default 32)\n"
+            "  --past N       input mel frames (10 ms) before each video frame, 0..50 (default 12)\n"
+            "  --ahead N      look-ahead mel frames, 0..10 (default 3 = 30 ms)\n"
+            "  --norm M       input normalisation: max (dB re the loudest frame) or cmn (minus each\n"
+            "                 band's mean over the analysed audio) (default max)\n"
+            "  --dropout X    dropout after the conv layer, 0..0.9 (default 0)\n"
             "  --force        replace MODEL\n\n"
             "Exit status: 0 trained, 1 bad input, 2 usage.\n");
 }
@@ -37,7 +43,7 @@ int cmd_train_lipsync(int argc, char **argv) {
     vh_lipsync_train_params p = vh_lipsync_train_default_params();
     const char *out = NULL;
     int force = 0;
-    double lr = p.lr;
+    double lr = p.lr, dropout = p.dropout;
     int seed = 1;
     static const struct option opts[] = {
         { "out", required_argument, 0, 'o' }, { "holdout", required_argument, 0, 'H' },
@@ -45,6 +51,9 @@ int cmd_train_lipsync(int argc, char **argv) {
         { "seq", required_argument, 0, 'q' }, { "hidden", required_argument, 0, 'n' },
         { "conv", required_argument, 0, 'c' }, { "lr", required_argument, 0, 'l' },
         { "seed", required_argument, 0, 'S' }, { "force", no_argument, 0, 'f' },
+        { "mels", required_argument, 0, 'M' }, { "past", required_argument, 0, 'P' },
+        { "ahead", required_argument, 0, 'A' }, { "norm", required_argument, 0, 'N' },
+        { "dropout", required_argument, 0, 'D' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -59,6 +68,15 @@ int cmd_train_lipsync(int argc, char **argv) {
         case 'l': if (vh_cli_parse_double("train_lipsync", "--lr", optarg, 1e-6, 1.0, &lr)) return 2; break;
         case 'S': if (vh_cli_parse_int("train_lipsync", "--seed", optarg, 0, 2147483647L, &seed)) return 2; break;
         case 'f': force = 1; break;
+        case 'M': if (vh_cli_parse_int("train_lipsync", "--mels", optarg, 8, 80, &p.mels)) return 2; break;
+        case 'P': if (vh_cli_parse_int("train_lipsync", "--past", optarg, 0, 50, &p.past)) return 2; break;
+        case 'A': if (vh_cli_parse_int("train_lipsync", "--ahead", optarg, 0, 10, &p.ahead)) return 2; break;
+        case 'N':
+            if (!strcmp(optarg, "max")) p.norm = 0;
+            else if (!strcmp(optarg, "cmn")) p.norm = 1;
+            else return vh_cli_usage_error("train_lipsync", "--norm must be max or cmn");
+            break;
+        case 'D': if (vh_cli_parse_double("train_lipsync", "--dropout", optarg, 0.0, 0.9, &dropout)) return 2; break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error("train_lipsync", "unknown option");
         }
@@ -66,6 +84,7 @@ int cmd_train_lipsync(int argc, char **argv) {
     if (optind != argc - 1) return vh_cli_usage_error("train_lipsync", "expected one data folder");
     if (!out) return vh_cli_usage_error("train_lipsync", "--out MODEL is required");
     p.lr = (float)lr;
+    p.dropout = (float)dropout;
     p.seed = (uint64_t)seed;
     const char *dir = argv[optind];
     if (!vh_is_dir(dir)) return vh_cli_fail(dir, "not a folder");
@@ -119,8 +138,11 @@ int cmd_eval_lipsync(int argc, char **argv) {
         vh_jw_object_begin(&w);
         for (int c = 0; c < r.channels; c++) { vh_jw_key(&w, vh_arkit_names[r.channel[c]]); vh_jw_number(&w, r.mae[c]); }
         vh_jw_object_end(&w);
+        vh_jw_key(&w, "varying_channels"); vh_jw_int(&w, r.varying);
         vh_jw_key(&w, "mean_pearson");
         if (isfinite(r.mean_pearson)) vh_jw_number(&w, r.mean_pearson); else vh_jw_null(&w);
+        vh_jw_key(&w, "mean_mae");
+        if (isfinite(r.mean_mae)) vh_jw_number(&w, r.mean_mae); else vh_jw_null(&w);
         vh_jw_key(&w, "lve_mm");
         if (isfinite(r.lve_mm)) vh_jw_number(&w, r.lve_mm); else vh_jw_null(&w);
         vh_jw_object_end(&w);
@@ -128,7 +150,8 @@ int cmd_eval_lipsync(int argc, char **argv) {
     } else {
         printf("%d clips, %ld frames\n%-20s %8s %8s\n", r.clips, r.frames, "channel", "pearson", "mae");
         for (int c = 0; c < r.channels; c++) printf("%-20s %8.3f %8.4f\n", vh_arkit_names[r.channel[c]], r.pearson[c], r.mae[c]);
-        printf("mean pearson %.3f\nlip-vertex error %.2f mm\n", r.mean_pearson, r.lve_mm);
+        printf("mean pearson %.3f, mean mae %.4f (over the %d channels whose truth varies; r 0 where the prediction is constant)\n"
+               "lip-vertex error %.2f mm\n", r.mean_pearson, r.mean_mae, r.varying, r.lve_mm);
     }
     return 0;
 }
