@@ -201,6 +201,64 @@ VH_TEST(fast_vs_reference_kernels) {
     }
 }
 
+/* Eval-mode forward of the fast kernels (Winograd F(2x2,3x3) for 3x3 stride-1
+ * convolutions with 16k input / 32k output channels on AVX-512 CPUs, else
+ * im2col + GEMM) against the naive reference: odd and even map sizes (partial
+ * edge tiles), pads 0-2, with and without bias, batch 3 and 1, and again after
+ * the weights change (its cached transformed filters must follow). */
+static double eval_diff(vh_nn_graph *g, int out, int fast) {
+    vh_tensor *y = vh_nn_value(g, out);
+    float *ref = malloc(y->size * sizeof(float));
+    vh_nn_set_kernel(g, VH_NN_KERNEL_REFERENCE);
+    if (vh_nn_forward(g, out)) return INFINITY;
+    memcpy(ref, y->data, y->size * sizeof(float));
+    vh_nn_set_kernel(g, fast);
+    if (vh_nn_forward(g, out)) return INFINITY;
+    double maxd = 0;
+    for (size_t j = 0; j < y->size; j++) maxd = fmax(maxd, fabs(ref[j] - y->data[j]) / (1 + fabs(ref[j])));
+    free(ref);
+    return maxd;
+}
+
+VH_TEST(eval_conv3x3_vs_reference) {
+    /* {C, H, W, out, pad, bias, BN+ReLU after} */
+    static const int cfg[][7] = {{16, 6, 6, 32, 1, 0, 1},  {32, 12, 12, 64, 1, 0, 1}, {16, 7, 5, 32, 1, 1, 0},
+                                 {16, 9, 13, 64, 0, 1, 0}, {32, 5, 8, 32, 2, 0, 1},   {16, 3, 3, 32, 1, 1, 1},
+                                 {48, 26, 25, 32, 1, 0, 0}};
+    for (size_t c = 0; c < COUNTOF(cfg); c++) {
+        int x;
+        vh_nn_graph *g = image_graph(cfg[c][0], cfg[c][1], cfg[c][2], &x);
+        int y = vh_nn_conv2d(g, "c", x, cfg[c][3], 3, 1, cfg[c][4], 1, 1, cfg[c][5]);
+        if (cfg[c][6]) y = vh_nn_relu(g, vh_nn_batchnorm(g, "bn", y, 1e-5f, 0.1f));
+        VH_CHECK_OK(vh_nn_graph_compile(g, 3));
+        vh_nn_set_training(g, 0);
+        fill(vh_nn_value(g, x), 1.0);
+        const vh_nn_param *w = vh_nn_param_find(g, "c.weight");
+        if (cfg[c][6]) {
+            fill(vh_nn_param_find(g, "bn.weight")->t, 1.0);
+            fill(vh_nn_param_find(g, "bn.bias")->t, 0.5);
+            fill(vh_nn_param_find(g, "bn.running_mean")->t, 0.3);
+        }
+        for (int fast = 0; fast < 2; fast++) {
+            int k = fast ? VH_NN_KERNEL_OWN : VH_NN_KERNEL_FAST;
+            double d = eval_diff(g, y, k);
+            VH_CHECK(d < 1e-4);
+            if (!(d < 1e-4)) VH_FAILMSG("case %zu batch 3: max relative difference %g", c, d);
+            for (size_t i = 0; i < w->t->size; i += 7) w->t->data[i] = -w->t->data[i]; /* new weights */
+            d = eval_diff(g, y, k);
+            VH_CHECK(d < 1e-4);
+            if (!(d < 1e-4)) VH_FAILMSG("case %zu after a weight change: max relative difference %g", c, d);
+            VH_CHECK_OK(vh_nn_set_batch(g, 1));
+            w->t->data[w->t->size - 1] += 0.25f; /* one value only */
+            d = eval_diff(g, y, k);
+            VH_CHECK(d < 1e-4);
+            if (!(d < 1e-4)) VH_FAILMSG("case %zu batch 1: max relative difference %g", c, d);
+            VH_CHECK_OK(vh_nn_set_batch(g, 3));
+        }
+        vh_nn_graph_free(g);
+    }
+}
+
 VH_TEST(grad_batchnorm) {
     for (int mode = 0; mode < 5; mode++) { /* 3, 4: BN + ReLU (fused) in train / eval mode */
         vh_nn_graph *g = NULL;
@@ -546,6 +604,7 @@ int main(void) {
     VH_RUN(grad_conv_variants);
     VH_RUN(grad_conv_wide_input);
     VH_RUN(fast_vs_reference_kernels);
+    VH_RUN(eval_conv3x3_vs_reference);
     VH_RUN(grad_batchnorm);
     VH_RUN(grad_activations_pools);
     VH_RUN(grad_dense_add_concat_reshape);

@@ -28,6 +28,7 @@ typedef struct vh__nn_node {
     size_t cache_bytes;
     size_t ws_floats;    /* per-thread workspace floats this op needs */
     void *dnnl;          /* conv: oneDNN primitives and buffers (conv_dnnl.c), or NULL */
+    int wino;            /* conv: eval-mode Winograd path usable (conv_wino.c); cache holds its filters */
 } vh__nn_node;
 
 typedef struct vh__nn_pent {
@@ -107,6 +108,12 @@ void vh__nn_conv_dnnl_setup(vh_nn_graph *g, vh__nn_node *n);
 void vh__nn_conv_dnnl_free(vh__nn_node *n);
 int vh__nn_conv_dnnl_forward(vh_nn_graph *g, vh__nn_node *n);
 int vh__nn_conv_dnnl_backward(vh_nn_graph *g, vh__nn_node *n);
+
+/* Winograd F(2x2,3x3) eval-mode convolution (conv_wino.c): setup at compile
+ * (raises ws_floats / cache_bytes when usable), forward returns 1 when it did
+ * the work, 0 to use the other kernels. */
+void vh__nn_conv_wino_setup(vh_nn_graph *g, vh__nn_node *n);
+int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n);
 
 /* reads and checks sequence lengths (node id or -1) into out[batch]. */
 int vh__nn_get_lengths(vh_nn_graph *g, vh__nn_node *n, int lengths_node, int T, int *out);

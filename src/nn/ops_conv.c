@@ -52,6 +52,7 @@ void vh__nn_conv_setup(vh_nn_graph *g, vh__nn_node *n) {
     int S = conv_group_samples(&c);
     n->ia[7] = S;
     n->ws_floats = conv_ws_grads_off(&c, S) + c.wsize + (size_t)c.OC;
+    vh__nn_conv_wino_setup(g, n);
     vh__nn_conv_dnnl_setup(g, n);
 }
 
@@ -260,7 +261,7 @@ static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
 }
 
 int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
-    if (vh__nn_conv_dnnl_forward(g, n)) return VH_OK;
+    if (vh__nn_conv_dnnl_forward(g, n) || vh__nn_conv_wino_forward(g, n)) return VH_OK;
     cctx cc = {g, n, conv_geom(g, n), 0};
     vh_parallel_for((size_t)g->batch, 1,
                     g->kernel                     ? conv_ref_fwd_range

@@ -1,0 +1,273 @@
+/* Eval-mode 3x3 stride-1 convolution by Winograd F(2x2, 3x3) with AVX-512
+ * (docs/bench-nn.md "single-image latency"). Each 2x2 output tile costs 16
+ * multiplies per input/output channel pair instead of 36, so the three large
+ * FER convolutions do 2.25x fewer multiply-adds than im2col + GEMM.
+ *
+ *   U = G g G^T     per filter, 4x4; cached per node, layout [16][IC][OC]
+ *   V = B^T d B     per input tile (4x4 from a zero-padded NHWC copy), [16][tile][IC]
+ *   M = U . V       16 small GEMMs, vectorised over 16 output channels
+ *   y = A^T M A     2x2 outputs per tile, written back to NCHW (+ bias)
+ *
+ * The transformed filters U are cached with a copy of the weights they came
+ * from; every call compares the weights with that copy (memcmp) and rebuilds U
+ * when any value changed, so writes to parameter data through any path are
+ * seen. Used only in eval mode, with the fast kernels, groups 1, IC % 16 == 0,
+ * OC % 32 == 0, on CPUs with AVX-512F (checked at run time); everything else
+ * keeps ops_conv.c. VERHM_WINOGRAD=0 turns it off (read at compile). */
+#include "nn_internal.h"
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
+#include <stdlib.h>
+#include <string.h>
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define VH_WINO_X86 1
+#include <immintrin.h>
+#endif
+
+typedef struct {
+    int C, H, W, OC, OH, OW, p, bias;
+    int TH, TW, T;     /* tiles: rows, columns, total */
+    int PH, PW;        /* padded input plane: 2*TH+2, 2*TW+2 */
+} wgeom;
+
+/* n->cache: header, weight copy [OC*C*9], U [16*C*OC] */
+typedef struct {
+    int valid;
+    int pad_[15];
+} whead;
+
+static wgeom wino_geom(vh_nn_graph *g, vh__nn_node *n) {
+    vh__nn_node *x = vh__in(g, n, 0);
+    wgeom w;
+    w.C = x->dims[0], w.H = x->dims[1], w.W = x->dims[2];
+    w.OC = n->ia[0], w.p = n->ia[3], w.bias = n->ia[6];
+    w.OH = n->dims[1], w.OW = n->dims[2];
+    w.TH = (w.OH + 1) / 2, w.TW = (w.OW + 1) / 2, w.T = w.TH * w.TW;
+    w.PH = 2 * w.TH + 2, w.PW = 2 * w.TW + 2;
+    return w;
+}
+
+static size_t wino_ws(const wgeom *w) {
+    return (size_t)w->PH * w->PW * w->C       /* padded NHWC input */
+           + 16 * (size_t)w->T * w->C         /* V */
+           + 16 * 12 * 32                     /* M block */
+           + 4 * (size_t)w->T * w->OC;        /* NHWC output tiles */
+}
+
+static int cpu_ok(void) {
+#ifdef VH_WINO_X86
+    static int state; /* 0 unknown, 1 yes, -1 no */
+    if (!state) {
+        __builtin_cpu_init();
+        state = __builtin_cpu_supports("avx512f") ? 1 : -1;
+    }
+    return state == 1;
+#else
+    return 0;
+#endif
+}
+
+void vh__nn_conv_wino_setup(vh_nn_graph *g, vh__nn_node *n) {
+    n->wino = 0;
+    vh__nn_node *x = vh__in(g, n, 0);
+    int k = n->ia[1], s = n->ia[2], d = n->ia[4], G = n->ia[5];
+    const char *env = getenv("VERHM_WINOGRAD");
+    if (env && env[0] == '0') return;
+    if (k != 3 || s != 1 || d != 1 || G != 1 || x->dims[0] % 16 || n->ia[0] % 32 || !cpu_ok()) return;
+    wgeom w = wino_geom(g, n);
+    size_t ws = wino_ws(&w);
+    if (ws > n->ws_floats) n->ws_floats = ws;
+    n->cache_bytes = sizeof(whead) + ((size_t)w.OC * w.C * 9 + 16 * (size_t)w.C * w.OC) * sizeof(float);
+    n->wino = 1;
+}
+
+/* U[xi][ic][oc] = (G g G^T)[xi] for filter g = W[oc][ic] (3x3). */
+static void build_u(const wgeom *w, const float *W, float *U) {
+    size_t plane = (size_t)w->C * w->OC;
+    for (int oc = 0; oc < w->OC; oc++)
+        for (int ic = 0; ic < w->C; ic++) {
+            const float *f = W + ((size_t)oc * w->C + ic) * 9;
+            float t[4][3];
+            for (int j = 0; j < 3; j++) {
+                float a = f[j], b = f[3 + j], c = f[6 + j];
+                t[0][j] = a;
+                t[1][j] = 0.5f * (a + b + c);
+                t[2][j] = 0.5f * (a - b + c);
+                t[3][j] = c;
+            }
+            float *u = U + (size_t)ic * w->OC + oc;
+            for (int i = 0; i < 4; i++) {
+                float a = t[i][0], b = t[i][1], c = t[i][2];
+                u[(size_t)(i * 4 + 0) * plane] = a;
+                u[(size_t)(i * 4 + 1) * plane] = 0.5f * (a + b + c);
+                u[(size_t)(i * 4 + 2) * plane] = 0.5f * (a - b + c);
+                u[(size_t)(i * 4 + 3) * plane] = c;
+            }
+        }
+}
+
+#ifdef VH_WINO_X86
+#define VH_AVX512 __attribute__((target("avx512f")))
+
+/* xp[r][c][ic] = x[ic][r-p][c-p] (zero outside) for the PH x PW padded plane. */
+static void pad_nhwc(const wgeom *w, const float *x, float *xp) {
+    memset(xp, 0, (size_t)w->PH * w->PW * w->C * sizeof(float));
+    for (int ic = 0; ic < w->C; ic++) {
+        const float *xc = x + (size_t)ic * w->H * w->W;
+        for (int r = 0; r < w->H && r + w->p < w->PH; r++) {
+            float *dst = xp + ((size_t)(r + w->p) * w->PW + w->p) * w->C + ic;
+            const float *src = xc + (size_t)r * w->W;
+            int ncol = VH_MIN(w->W, w->PW - w->p);
+            for (int c = 0; c < ncol; c++) dst[(size_t)c * w->C] = src[c];
+        }
+    }
+}
+
+/* V[xi][t][ic] = (B^T d B)[xi], d the 4x4 input patch of tile t, 16 channels a vector. */
+VH_AVX512 static void input_transform(const wgeom *w, const float *xp, float *V) {
+    size_t vs = (size_t)w->T * w->C; /* stride between xi planes */
+    for (int ty = 0; ty < w->TH; ty++)
+        for (int tx = 0; tx < w->TW; tx++) {
+            int t = ty * w->TW + tx;
+            const float *base = xp + ((size_t)(2 * ty) * w->PW + 2 * tx) * w->C;
+            for (int ic = 0; ic < w->C; ic += 16) {
+                __m512 d[4][4], r[4][4];
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 4; j++) d[i][j] = _mm512_loadu_ps(base + ((size_t)i * w->PW + j) * w->C + ic);
+                for (int j = 0; j < 4; j++) {
+                    r[0][j] = _mm512_sub_ps(d[0][j], d[2][j]);
+                    r[1][j] = _mm512_add_ps(d[1][j], d[2][j]);
+                    r[2][j] = _mm512_sub_ps(d[2][j], d[1][j]);
+                    r[3][j] = _mm512_sub_ps(d[1][j], d[3][j]);
+                }
+                float *v = V + (size_t)t * w->C + ic;
+                for (int i = 0; i < 4; i++) {
+                    _mm512_storeu_ps(v + (size_t)(i * 4 + 0) * vs, _mm512_sub_ps(r[i][0], r[i][2]));
+                    _mm512_storeu_ps(v + (size_t)(i * 4 + 1) * vs, _mm512_add_ps(r[i][1], r[i][2]));
+                    _mm512_storeu_ps(v + (size_t)(i * 4 + 2) * vs, _mm512_sub_ps(r[i][2], r[i][1]));
+                    _mm512_storeu_ps(v + (size_t)(i * 4 + 3) * vs, _mm512_sub_ps(r[i][1], r[i][3]));
+                }
+            }
+        }
+}
+
+/* Mb[xi][j][0..32) = sum_ic U[xi][ic][oc0..oc0+32) * V[xi][t0+j][ic], j < NT <= 12.
+ * NT is a compile-time constant in every instantiation, so the 2*NT
+ * accumulators stay in registers. */
+#define GEMM_NT(NT)                                                                                         \
+    VH_AVX512 static void gemm_nt##NT(const wgeom *w, const float *U, const float *V, int oc0, int t0,     \
+                                      float *Mb) {                                                          \
+        size_t us = (size_t)w->C * w->OC, vs = (size_t)w->T * w->C;                                         \
+        int C = w->C, OC = w->OC;                                                                           \
+        for (int xi = 0; xi < 16; xi++) {                                                                   \
+            const float *u = U + xi * us + oc0;                                                             \
+            const float *v = V + xi * vs + (size_t)t0 * C;                                                  \
+            __m512 a0[NT], a1[NT];                                                                          \
+            VH_UNROLL for (int j = 0; j < NT; j++) a0[j] = a1[j] = _mm512_setzero_ps();                     \
+            for (int ic = 0; ic < C; ic++) {                                                                \
+                __m512 u0 = _mm512_loadu_ps(u + (size_t)ic * OC), u1 = _mm512_loadu_ps(u + (size_t)ic * OC + 16); \
+                const float *vv = v + ic;                                                                   \
+                VH_UNROLL for (int j = 0; j < NT; j++) {                                                    \
+                    __m512 b = _mm512_set1_ps(vv[(size_t)j * C]);                                           \
+                    a0[j] = _mm512_fmadd_ps(b, u0, a0[j]);                                                  \
+                    a1[j] = _mm512_fmadd_ps(b, u1, a1[j]);                                                  \
+                }                                                                                           \
+            }                                                                                               \
+            float *m = Mb + (size_t)xi * 12 * 32;                                                           \
+            VH_UNROLL for (int j = 0; j < NT; j++) {                                                        \
+                _mm512_storeu_ps(m + j * 32, a0[j]);                                                        \
+                _mm512_storeu_ps(m + j * 32 + 16, a1[j]);                                                   \
+            }                                                                                               \
+        }                                                                                                   \
+    }
+#if defined(__clang__)
+#define VH_UNROLL _Pragma("unroll")
+#else
+#define VH_UNROLL _Pragma("GCC unroll 16")
+#endif
+GEMM_NT(1) GEMM_NT(2) GEMM_NT(3) GEMM_NT(4) GEMM_NT(5) GEMM_NT(6)
+GEMM_NT(7) GEMM_NT(8) GEMM_NT(9) GEMM_NT(10) GEMM_NT(11) GEMM_NT(12)
+
+typedef void (*gemm_fn)(const wgeom *, const float *, const float *, int, int, float *);
+static const gemm_fn gemm_nt[13] = {NULL,      gemm_nt1, gemm_nt2, gemm_nt3,  gemm_nt4,  gemm_nt5, gemm_nt6,
+                                    gemm_nt7,  gemm_nt8, gemm_nt9, gemm_nt10, gemm_nt11, gemm_nt12};
+
+/* Y[oy][ox][oc0..oc0+32) for tiles t0..t0+nt from Mb: A^T M A. Y is 2TH x 2TW x OC. */
+VH_AVX512 static void output_transform(const wgeom *w, const float *Mb, int oc0, int t0, int nt, float *Y) {
+    for (int j = 0; j < nt; j++) {
+        int t = t0 + j, ty = t / w->TW, tx = t % w->TW;
+        for (int h = 0; h < 32; h += 16) {
+            __m512 m[16];
+            for (int xi = 0; xi < 16; xi++) m[xi] = _mm512_loadu_ps(Mb + (size_t)xi * 12 * 32 + j * 32 + h);
+            __m512 s0[4], s1[4];
+            for (int c = 0; c < 4; c++) {
+                __m512 a = m[c], b = m[4 + c], cc = m[8 + c], dd = m[12 + c];
+                s0[c] = _mm512_add_ps(_mm512_add_ps(a, b), cc);
+                s1[c] = _mm512_sub_ps(_mm512_sub_ps(b, cc), dd);
+            }
+            float *y0 = Y + ((size_t)(2 * ty) * (2 * w->TW) + 2 * tx) * w->OC + oc0 + h;
+            float *y1 = y0 + (size_t)(2 * w->TW) * w->OC;
+            _mm512_storeu_ps(y0, _mm512_add_ps(_mm512_add_ps(s0[0], s0[1]), s0[2]));
+            _mm512_storeu_ps(y0 + w->OC, _mm512_sub_ps(_mm512_sub_ps(s0[1], s0[2]), s0[3]));
+            _mm512_storeu_ps(y1, _mm512_add_ps(_mm512_add_ps(s1[0], s1[1]), s1[2]));
+            _mm512_storeu_ps(y1 + w->OC, _mm512_sub_ps(_mm512_sub_ps(s1[1], s1[2]), s1[3]));
+        }
+    }
+}
+
+typedef struct {
+    vh_nn_graph *g;
+    vh__nn_node *n;
+    wgeom w;
+    const float *U;
+} wctx;
+
+static void wino_range(void *vc, size_t b, size_t e, int tid) {
+    wctx *c = vc;
+    const wgeom *w = &c->w;
+    vh__nn_node *n = c->n, *xn = vh__in(c->g, n, 0);
+    const float *bias = w->bias ? vh__pt(c->g, n, 1)->data : NULL;
+    float *xp = vh__ws(c->g, tid), *V = xp + (size_t)w->PH * w->PW * w->C, *Mb = V + 16 * (size_t)w->T * w->C;
+    float *Y = Mb + 16 * 12 * 32;
+    size_t ohw = (size_t)w->OH * w->OW, ypw = 2 * (size_t)w->TW;
+    for (size_t i = b; i < e; i++) {
+        pad_nhwc(w, xn->val.data + i * xn->per, xp);
+        input_transform(w, xp, V);
+        for (int oc0 = 0; oc0 < w->OC; oc0 += 32)
+            for (int t0 = 0; t0 < w->T; t0 += 12) {
+                int nt = VH_MIN(12, w->T - t0);
+                gemm_nt[nt](w, c->U, V, oc0, t0, Mb);
+                output_transform(w, Mb, oc0, t0, nt, Y);
+            }
+        float *y = n->val.data + i * n->per;
+        for (int oc = 0; oc < w->OC; oc++) {
+            float bo = bias ? bias[oc] : 0.0f, *yo = y + (size_t)oc * ohw;
+            for (int oy = 0; oy < w->OH; oy++)
+                for (int ox = 0; ox < w->OW; ox++) yo[oy * w->OW + ox] = Y[((size_t)oy * ypw + ox) * w->OC + oc] + bo;
+        }
+    }
+}
+#endif
+
+int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n) {
+#ifdef VH_WINO_X86
+    if (g->training || g->kernel || !n->wino || !n->cache) return 0;
+    wctx c = {g, n, wino_geom(g, n), NULL};
+    whead *h = n->cache;
+    float *wcopy = (float *)(h + 1), *U = wcopy + (size_t)c.w.OC * c.w.C * 9;
+    const vh_tensor *W = vh__pt(g, n, 0);
+    if (!h->valid || memcmp(wcopy, W->data, W->size * sizeof(float)) != 0) {
+        memcpy(wcopy, W->data, W->size * sizeof(float));
+        build_u(&c.w, W->data, U);
+        h->valid = 1;
+    }
+    c.U = U;
+    vh_parallel_for((size_t)g->batch, 1, wino_range, &c);
+    return 1;
+#else
+    (void)g, (void)n;
+    return 0;
+#endif
+}
