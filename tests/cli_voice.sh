@@ -111,4 +111,22 @@ check "train json" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); v=
 check "checkpoint written" test -s "$T/tiny.safetensors.ckpt"
 expect_exit 0 "voice with the tiny model" V "$T/gen/low/t1.wav" --model "$T/tiny.safetensors" --json
 check "tiny model labels" grep -q '"labels":\["high","low"\]' "$T/out"
+# last-epoch selection with mixup: no early stop at patience 1, the last epoch kept
+expect_exit 0 "train --select last --mixup" "$VERHM" train-voice "$T/gen" --out "$T/tiny2.safetensors" --epochs 3 --patience 1 --width 2 --hidden 4 --batch 4 --val-split 0.25 --select last --mixup 0.4 --json
+check "select last json" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["epochs_run"]==3 and d["best_epoch"]==3 and d["select"]=="last"' "$T/out"
+check "provenance records the recipe" grep -q 'mixup' "$T/tiny2.safetensors"
+expect_exit 2 "bad --select" "$VERHM" train-voice "$T/gen" --out "$T/x.safetensors" --select worst
+expect_exit 2 "bad --mixup" "$VERHM" train-voice "$T/gen" --out "$T/x.safetensors" --mixup -1
+# --merge: an ensemble of the two tiny models (same files, same normalisation)
+expect_exit 0 "merge" "$VERHM" train-voice --merge "$T/tiny.safetensors,$T/tiny2.safetensors" --out "$T/ens.safetensors" --json
+check "merge json" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["members"]==2' "$T/out"
+expect_exit 0 "voice with the ensemble" V "$T/gen/low/t1.wav" --model "$T/ens.safetensors" --json
+check "ensemble probabilities" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); s=[x for x in d["segments"] if x["speech"]]; assert s and all(abs(sum(x["probs"].values())-1)<1e-2 for x in s)' "$T/out"
+expect_exit 0 "eval the ensemble" "$VERHM" eval "$T/ens.safetensors" "$T/gen" --json
+check "ensemble eval json" "$PY" -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["n"]==8 and len(d["confusion"])==2' "$T/out"
+expect_exit 2 "merge needs two models" "$VERHM" train-voice --merge "$T/tiny.safetensors" --out "$T/e1.safetensors"
+expect_exit 2 "merge takes no DATA" "$VERHM" train-voice "$T/gen" --merge "$T/tiny.safetensors,$T/tiny2.safetensors" --out "$T/e1.safetensors"
+expect_exit 1 "merge a non-model" "$VERHM" train-voice --merge "$T/tiny.safetensors,$T/notes.wav" --out "$T/e1.safetensors"
+expect_exit 1 "merge an ensemble" "$VERHM" train-voice --merge "$T/ens.safetensors,$T/tiny.safetensors" --out "$T/e1.safetensors"
+check "no partial ensemble" test ! -e "$T/e1.safetensors"
 finish

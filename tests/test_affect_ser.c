@@ -1,8 +1,9 @@
 /* Speech-emotion model: configuration checks, features, model files and their
  * validation, datasets, metrics, a tiny synthetic training run, determinism
- * and checkpoint resume. */
+ * and checkpoint resume, last-epoch selection, mixup, ensembles of models. */
 #define _POSIX_C_SOURCE 200809L
 #include "verhm/ser.h"
+#include "affect/ser_internal.h"
 #include "verhm/nn_model.h"
 #include "vh_test.h"
 
@@ -450,6 +451,232 @@ VH_TEST(synthetic_training) {
     vh_ser_features_free(&va);
 }
 
+/* Mixup: convex mixtures with another example of the batch, own weight >= 1/2,
+ * targets still distributions, the longer length, deterministic per seed. */
+VH_TEST(mixup_batch) {
+    enum { NB = 6, XS = 10, K = 3 };
+    float x[NB * XS], y[NB * K], len[NB], x0[NB * XS], y0[NB * K], len0[NB];
+    float xs[NB * XS], ys[NB * K], ls[NB];
+    for (int b = 0; b < NB; b++) {
+        for (int i = 0; i < XS; i++) x0[b * XS + i] = (float)(100 * b + i);
+        for (int k = 0; k < K; k++) y0[b * K + k] = k == b % K ? 1.0f : 0.0f;
+        len0[b] = (float)(2 + b);
+    }
+    memcpy(x, x0, sizeof x);
+    memcpy(y, y0, sizeof y);
+    memcpy(len, len0, sizeof len);
+    vh__ser_mixup(x, y, len, NB, XS, K, 0.4f, 99, xs, ys, ls);
+    int mixed = 0;
+    for (int b = 0; b < NB; b++) {
+        /* recover the partner j and lambda from element 0 (x0 differ by 100 per example) */
+        double sum = 0;
+        for (int k = 0; k < K; k++) sum += y[b * K + k];
+        VH_CHECK_NEAR(sum, 1.0, 1e-5);
+        VH_CHECK(y[b * K + b % K] >= 0.5f - 1e-6f);
+        int found = 0;
+        for (int j = 0; j < NB; j++) {
+            if (j == b) continue;
+            double lam = (x[b * XS] - x0[j * XS]) / (x0[b * XS] - x0[j * XS]);
+            if (!(lam >= 0.5 - 1e-4 && lam <= 1 + 1e-4)) continue;
+            int ok = 1;
+            for (int i = 0; i < XS; i++)
+                ok &= fabs(x[b * XS + i] - (lam * x0[b * XS + i] + (1 - lam) * x0[j * XS + i])) < 1e-2;
+            if (ok && fabsf(len[b] - (len0[b] > len0[j] ? len0[b] : len0[j])) < 1e-6f) found = 1;
+            if (ok && lam < 0.999) mixed++;
+        }
+        VH_CHECK(found);
+    }
+    VH_CHECK(mixed >= 1);
+    /* same seed, same result; alpha 0 leaves the batch alone */
+    float x2[NB * XS], y2[NB * K], len2[NB];
+    memcpy(x2, x0, sizeof x2);
+    memcpy(y2, y0, sizeof y2);
+    memcpy(len2, len0, sizeof len2);
+    vh__ser_mixup(x2, y2, len2, NB, XS, K, 0.4f, 99, xs, ys, ls);
+    VH_CHECK(!memcmp(x, x2, sizeof x) && !memcmp(y, y2, sizeof y));
+    memcpy(x2, x0, sizeof x2);
+    vh__ser_mixup(x2, y2, len2, NB, XS, K, 0.0f, 99, xs, ys, ls);
+    VH_CHECK(!memcmp(x2, x0, sizeof x2));
+}
+
+/* Ensembles: probabilities are the members' mean, files round-trip and are
+ * validated, members must match, ensembles are not trainable. */
+VH_TEST(ensemble) {
+    vh_ser_config c = tiny_config(3);
+    vh_ser *a = NULL, *b = NULL, *e = NULL, *e2 = NULL;
+    VH_CHECK_OK(vh_ser_new(&c, 7, &a));
+    VH_CHECK_OK(vh_ser_new(&c, 8, &b));
+    size_t n;
+    float *x = tone(300, 1.5, 0.1, 5, &n); /* longer than one 64-frame window */
+    float pa[3], pb[3], pe[3], pe2[3];
+    VH_CHECK_OK(vh_ser_predict(a, x, n, pa));
+    VH_CHECK_OK(vh_ser_predict(b, x, n, pb));
+    VH_CHECK(fabsf(pa[0] - pb[0]) > 1e-6f); /* different seeds, different models */
+    vh_ser *ms[2] = {a, b};
+    VH_CHECK_INT_EQ(vh_ser_ensemble(ms, 1, &e), VH_EINVAL);
+    VH_CHECK_OK(vh_ser_ensemble(ms, 2, &e));
+    if (!e) {
+        vh_ser_free(a);
+        vh_ser_free(b);
+        free(x);
+        return;
+    }
+    VH_CHECK_INT_EQ(vh_ser_member_count(e), 2);
+    VH_CHECK_INT_EQ(vh_ser_member_count(a), 1);
+    VH_CHECK(vh_ser_param_count(e) == 2 * vh_ser_param_count(a));
+    VH_CHECK_OK(vh_ser_predict(e, x, n, pe));
+    for (int k = 0; k < 3; k++) VH_CHECK_NEAR(pe[k], 0.5 * (pa[k] + pb[k]), 1e-6);
+    /* file round trip */
+    const char *path = tmp("ens.safetensors");
+    VH_CHECK_OK(vh_ser_save(e, path, NULL, 1));
+    VH_CHECK(vh_ser_is_model_file(path));
+    VH_CHECK_OK(vh_ser_load(path, &e2));
+    if (e2) {
+        VH_CHECK_INT_EQ(vh_ser_member_count(e2), 2);
+        VH_CHECK_OK(vh_ser_predict(e2, x, n, pe2));
+        for (int k = 0; k < 3; k++) VH_CHECK_NEAR(pe2[k], pe[k], 1e-6);
+    }
+    /* evaluation over features uses the average too */
+    vh_ser_features va;
+    int lva[12];
+    make_set(&c, 4, 12, &va, lva);
+    int agree = 1;
+    for (size_t i = 0; i < va.n; i++) {
+        float q[3], qa[3], qb[3];
+        VH_CHECK_OK(vh_ser_predict_logmel(e2 ? e2 : e, va.feats[i], va.frames[i], q));
+        vh_ser_predict_logmel(a, va.feats[i], va.frames[i], qa);
+        vh_ser_predict_logmel(b, va.feats[i], va.frames[i], qb);
+        for (int k = 0; k < 3; k++) agree &= fabsf(q[k] - 0.5f * (qa[k] + qb[k])) < 1e-5f;
+    }
+    VH_CHECK(agree);
+    vh_ser_eval ev, ev2;
+    VH_CHECK_OK(vh_ser_evaluate_features(e, &va, lva, &ev));
+    int truth[12], pred[12];
+    for (size_t i = 0; i < va.n; i++) {
+        float q[3];
+        vh_ser_predict_logmel(e, va.feats[i], va.frames[i], q);
+        truth[i] = lva[i];
+        pred[i] = q[1] > q[0] ? (q[2] > q[1] ? 2 : 1) : (q[2] > q[0] ? 2 : 0);
+    }
+    vh_ser_eval_compute(3, truth, pred, va.n, &ev2);
+    VH_CHECK_NEAR(ev.ua, ev2.ua, 1e-12);
+    /* not trainable */
+    vh_ser_train_params p = vh_ser_train_default_params();
+    p.speed = 0;
+    vh_ser_train_result res;
+    VH_CHECK_INT_EQ(vh_ser_train(e, &va, lva, &va, lva, &p, NULL, NULL, &res), VH_EINVAL);
+    VH_CHECK(strstr(vh_last_error(), "ensemble") != NULL);
+    /* nested ensembles, another architecture, another normalisation */
+    vh_ser *bad[2] = {e, a}, *x2 = NULL;
+    VH_CHECK_INT_EQ(vh_ser_ensemble(bad, 2, &x2), VH_EINVAL);
+    vh_ser_config c2 = c;
+    c2.rnn_hidden = 12;
+    vh_ser *o = NULL;
+    VH_CHECK_OK(vh_ser_new(&c2, 1, &o));
+    bad[0] = a;
+    bad[1] = o;
+    VH_CHECK_INT_EQ(vh_ser_ensemble(bad, 2, &x2), VH_EINVAL);
+    VH_CHECK(strstr(vh_last_error(), "member 2") != NULL);
+    vh_ser_free(o);
+    c2 = c;
+    c2.feat_mean = -30.0f;
+    VH_CHECK_OK(vh_ser_new(&c2, 1, &o));
+    bad[1] = o;
+    VH_CHECK_INT_EQ(vh_ser_ensemble(bad, 2, &x2), VH_EINVAL);
+    VH_CHECK(strstr(vh_last_error(), "normalised") != NULL);
+    vh_ser_free(o);
+    VH_CHECK(x2 == NULL);
+
+    /* damaged ensemble files: bad member count, a missing and an extra tensor */
+    for (int edit = 1; edit <= 4; edit++) {
+        vh_safetensors *in = NULL;
+        VH_CHECK_OK(vh_st_open(path, &in));
+        if (!in) break;
+        vh_st_writer *w = NULL;
+        vh_st_writer_new(&w);
+        for (size_t i = 0; i < vh_st_meta_count(in); i++) {
+            const char *k = vh_st_meta_key(in, i), *v = vh_st_meta(in, k);
+            if (!strcmp(k, "members") && edit == 1) v = "1";
+            if (!strcmp(k, "members") && edit == 2) v = "3";
+            vh_st_writer_meta(w, k, v);
+        }
+        float **keep = calloc(vh_st_count(in) + 1, sizeof *keep);
+        for (size_t i = 0; i < vh_st_count(in); i++) {
+            const vh_st_tensor *t = vh_st_get(in, i);
+            if (edit == 3 && !strcmp(t->name, "m1.head.bias")) continue;
+            keep[i] = malloc(t->numel * sizeof(float));
+            vh_st_read_f32(in, t, keep[i], t->numel);
+            int64_t shape[8];
+            for (int k = 0; k < t->ndim; k++) shape[k] = t->shape[k];
+            vh_st_writer_add_f32(w, t->name, keep[i], t->ndim, shape);
+        }
+        float z = 0;
+        int64_t one = 1;
+        if (edit == 4) vh_st_writer_add_f32(w, "m2.head.bias", &z, 1, &one);
+        const char *bp = tmp("ens_bad.safetensors");
+        VH_CHECK_OK(vh_st_writer_save(w, bp, 1));
+        vh_st_writer_free(w);
+        for (size_t i = 0; i < vh_st_count(in); i++) free(keep[i]);
+        free(keep);
+        vh_st_free(in);
+        vh_ser *m = NULL;
+        int st = vh_ser_load(bp, &m);
+        if (st != VH_EFORMAT) VH_FAILMSG("ensemble edit %d: status %d (%s)", edit, st, vh_last_error());
+        static const char *const needle[5] = {"", "members", "m2.", "m1.head.bias", "tensors"};
+        if (!strstr(vh_last_error(), needle[edit])) VH_FAILMSG("ensemble edit %d: message \"%s\"", edit, vh_last_error());
+        VH_CHECK(m == NULL);
+        vh_ser_free(m);
+    }
+    vh_ser_features_free(&va);
+    vh_ser_free(e2);
+    vh_ser_free(e);
+    vh_ser_free(a);
+    vh_ser_free(b);
+    free(x);
+}
+
+static int record_ua(const vh_ser_epoch_status *s, void *user) {
+    double *last = user;
+    last[0] = s->val_ua;
+    last[1] = s->epoch;
+    return 0;
+}
+
+/* select_last: the last epoch's weights, no early stopping, even with patience 1. */
+VH_TEST(select_last) {
+    vh_ser_config c = tiny_config(3);
+    vh_ser_features tr, va;
+    int ltr[24], lva[12];
+    make_set(&c, 8, 11, &tr, ltr);
+    make_set(&c, 4, 12, &va, lva);
+    vh_ser_train_params p = vh_ser_train_default_params();
+    p.epochs = 4;
+    p.batch = 8;
+    p.lr = 5e-3f;
+    p.patience = 1;
+    p.speed = 0;
+    p.select_last = 1;
+    p.mixup = 0.4f;
+    vh_ser *m = NULL;
+    VH_CHECK_OK(vh_ser_new(&c, 1, &m));
+    vh_ser_train_result res;
+    double last[2] = {-1, -1};
+    VH_CHECK_OK(vh_ser_train(m, &tr, ltr, &va, lva, &p, record_ua, last, &res));
+    VH_CHECK_INT_EQ(res.epochs_run, 4);
+    VH_CHECK_INT_EQ(res.best_epoch, 4);
+    VH_CHECK(!res.stopped_early);
+    VH_CHECK_NEAR(last[1], 4, 0);
+    vh_ser_eval ev;
+    VH_CHECK_OK(vh_ser_evaluate_features(m, &va, lva, &ev));
+    VH_CHECK_NEAR(ev.ua, last[0], 1e-12);
+    VH_CHECK_NEAR(res.best_ua, last[0], 1e-12);
+    p.mixup = -1;
+    VH_CHECK_INT_EQ(vh_ser_train(m, &tr, ltr, &va, lva, &p, NULL, NULL, &res), VH_EINVAL);
+    vh_ser_free(m);
+    vh_ser_features_free(&tr);
+    vh_ser_features_free(&va);
+}
+
 int main(void) {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/vh_test_ser_XXXXXX");
     if (!mkdtemp(tmpdir)) return 1;
@@ -461,6 +688,9 @@ int main(void) {
     VH_RUN(metrics);
     VH_RUN(datasets);
     VH_RUN(synthetic_training);
+    VH_RUN(mixup_batch);
+    VH_RUN(ensemble);
+    VH_RUN(select_last);
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) printf("warning: could not remove %s\n", tmpdir);

@@ -17,6 +17,10 @@
  * architecture and feature hyper-parameters (see vh_ser_config) and "labels"
  * (a JSON array of names). Every tensor of the graph must be present with its
  * exact shape, and no other tensor may be; every number is range-checked on load.
+ * Ensembles (vh_ser_ensemble): metadata "members" = N (2..VH_SER_MAX_MEMBERS;
+ * absent = 1) and the N parameter sets as tensors "m<k>.<name>" (k = 0..N-1);
+ * the members share the configuration (features, normalisation, architecture,
+ * labels) and their class probabilities are averaged.
  *
  * Errors: functions return VH_OK or a negative VH_E*; the message (naming the
  * file and the problem) is in vh_last_error(). Library code never prints.
@@ -33,6 +37,7 @@ extern "C" {
 #define VH_SER_MAX_CLASSES 16
 #define VH_SER_LABEL_MAX 32
 #define VH_SER_FORMAT "verhm-ser-1"
+#define VH_SER_MAX_MEMBERS 16
 
 /* The RAVDESS emotions in file-name order (01 neutral … 08 surprised). */
 #define VH_SER_RAVDESS_COUNT 8
@@ -96,8 +101,17 @@ int vh_ser_save(const vh_ser *m, const char *path, const char *provenance, int o
 void vh_ser_free(vh_ser *m); /* NULL ok */
 /* The model's configuration (owned by m). */
 const vh_ser_config *vh_ser_get_config(const vh_ser *m);
-/* Trainable scalars. */
+/* Parameter scalars (buffers included), summed over the members of an ensemble. */
 size_t vh_ser_param_count(const vh_ser *m);
+/* 1 for a single model, N for an ensemble. */
+int vh_ser_member_count(const vh_ser *m);
+/* A new ensemble of the n (2..VH_SER_MAX_MEMBERS) single models (copied; the
+ * inputs stay owned by the caller): predictions average the members' class
+ * probabilities. The models must have the same configuration, normalisation
+ * included (members trained on the same files). VH_EINVAL otherwise (the
+ * message names the member). Ensembles cannot be trained (vh_ser_train gives
+ * VH_EINVAL). */
+int vh_ser_ensemble(vh_ser *const *models, int n, vh_ser **out);
 /* Non-zero if `path` is a safetensors file whose metadata says verhm-ser-1
  * (reads only the header). */
 int vh_ser_is_model_file(const char *path);
@@ -200,6 +214,14 @@ typedef struct vh_ser_train_params {
     float gain_db;         /* ±6 dB */
     int freq_masks, freq_mask_max;  /* 2 masks of up to 8 mel bands */
     int time_masks, time_mask_max;  /* 2 masks of up to 20 frames */
+    float mixup;           /* 0: off; > 0: every example is mixed with another of its
+                            * batch (inputs and one-hot targets) with a weight
+                            * lambda ~ Beta(mixup, mixup), lambda >= 1/2 kept on the
+                            * example itself; its valid length is the longer one */
+    int select_last;       /* 0: keep the epoch with the best validation UA (early
+                            * stopping with `patience`); 1: keep the last epoch's
+                            * weights and never stop early (validation is only
+                            * reported, nothing is chosen on it) */
     const char *checkpoint;/* per-epoch checkpoint file (NULL: none) */
     int resume;            /* continue from `checkpoint` if it exists */
     const char *best_path; /* the best model so far is saved here after each improvement (NULL: no) */
@@ -223,7 +245,8 @@ typedef struct vh_ser_train_result {
 } vh_ser_train_result;
 
 /* Trains m on `train` (features with 3 speeds when p->speed) and keeps the
- * weights of the epoch with the best validation UA in m at the end. The
+ * weights of the epoch with the best validation UA in m at the end (the last
+ * epoch's with p->select_last). The
  * features' normalisation (mean/std of training dB values) is set in the
  * model's config before the first epoch (kept when resuming). Errors: VH_ENUMERIC
  * (loss/gradient not finite; the message names epoch and step), file errors

@@ -265,6 +265,8 @@ int vh_ser_new(const vh_ser_config *c, uint64_t seed, vh_ser **out) {
     vh_ser *m = calloc(1, sizeof *m);
     if (!m) return vh__fail(NULL, VH_ENOMEM, "ser model: out of memory");
     m->cfg = *c;
+    m->n_members = 1;
+    m->current = 0;
     st = build_graph(m, 1);
     if (st) {
         free(m);
@@ -278,12 +280,104 @@ int vh_ser_new(const vh_ser_config *c, uint64_t seed, vh_ser **out) {
 
 void vh_ser_free(vh_ser *m) {
     if (!m) return;
+    if (m->members)
+        for (int k = 0; k < m->n_members; k++) free(m->members[k]);
+    free(m->members);
     vh_nn_graph_free(m->g);
     free(m);
 }
 
 const vh_ser_config *vh_ser_get_config(const vh_ser *m) { return &m->cfg; }
-size_t vh_ser_param_count(const vh_ser *m) { return vh_nn_param_scalars(m->g); }
+size_t vh_ser_param_count(const vh_ser *m) { return vh_nn_param_scalars(m->g) * (size_t)m->n_members; }
+int vh_ser_member_count(const vh_ser *m) { return m->n_members; }
+
+int vh__ser_same_arch(const vh_ser_config *a, const vh_ser_config *b) {
+    if (a->sample_rate != b->sample_rate || a->n_fft != b->n_fft || a->win_length != b->win_length || a->hop != b->hop ||
+        a->n_mels != b->n_mels || a->max_frames != b->max_frames || a->rnn_hidden != b->rnn_hidden || a->att != b->att ||
+        a->n_classes != b->n_classes || a->cmn != b->cmn)
+        return 0;
+    if (fabs(a->fmin - b->fmin) > 1e-6 || fabs(a->fmax - b->fmax) > 1e-6 || fabs(a->top_db - b->top_db) > 1e-6 ||
+        fabs(a->trim_db - b->trim_db) > 1e-6 || fabsf(a->dropout - b->dropout) > 1e-6f)
+        return 0;
+    for (int i = 0; i < 4; i++)
+        if (a->channels[i] != b->channels[i]) return 0;
+    for (int k = 0; k < a->n_classes; k++)
+        if (strcmp(a->labels[k], b->labels[k])) return 0;
+    return 1;
+}
+
+/* Scalars of one parameter set (every vh_nn_param, buffers included). */
+static size_t flat_size(const vh_ser *m) {
+    size_t n = 0;
+    int np = vh_nn_param_count(m->g);
+    for (int i = 0; i < np; i++) n += vh_nn_param_get(m->g, i)->t->size;
+    return n;
+}
+
+static void flat_get(const vh_ser *m, float *dst) {
+    int np = vh_nn_param_count(m->g);
+    for (int i = 0; i < np; i++) {
+        const vh_nn_param *p = vh_nn_param_get(m->g, i);
+        memcpy(dst, p->t->data, p->t->size * sizeof *dst);
+        dst += p->t->size;
+    }
+}
+
+void vh__ser_use_member(vh_ser *m, int k) {
+    if (m->n_members < 2 || k == m->current) return;
+    const float *src = m->members[k];
+    int np = vh_nn_param_count(m->g);
+    for (int i = 0; i < np; i++) {
+        const vh_nn_param *p = vh_nn_param_get(m->g, i);
+        memcpy(p->t->data, src, p->t->size * sizeof *src);
+        src += p->t->size;
+    }
+    m->current = k;
+}
+
+/* Turns a single model into an ensemble of n (uninitialised) sets. */
+static int alloc_members(vh_ser *m, int n) {
+    size_t fs = flat_size(m);
+    m->members = calloc((size_t)n, sizeof *m->members);
+    if (!m->members) return vh__fail(NULL, VH_ENOMEM, "ser ensemble: out of memory");
+    m->n_members = n;
+    m->current = -1;
+    for (int k = 0; k < n; k++) {
+        m->members[k] = malloc(fs * sizeof(float));
+        if (!m->members[k]) return vh__fail(NULL, VH_ENOMEM, "ser ensemble: out of memory");
+    }
+    return VH_OK;
+}
+
+int vh_ser_ensemble(vh_ser *const *models, int n, vh_ser **out) {
+    *out = NULL;
+    if (!models || n < 2 || n > VH_SER_MAX_MEMBERS)
+        return vh__fail(NULL, VH_EINVAL, "ser ensemble: %d models (need 2..%d)", n, VH_SER_MAX_MEMBERS);
+    const vh_ser_config *c0 = &models[0]->cfg;
+    for (int k = 0; k < n; k++) {
+        const vh_ser_config *c = &models[k]->cfg;
+        if (models[k]->n_members != 1) return vh__fail(NULL, VH_EINVAL, "ser ensemble: member %d is itself an ensemble", k + 1);
+        if (!vh__ser_same_arch(c, c0))
+            return vh__fail(NULL, VH_EINVAL, "ser ensemble: member %d has another architecture, features or labels than member 1", k + 1);
+        if (fabsf(c->feat_mean - c0->feat_mean) > 1e-3f * (1.0f + fabsf(c0->feat_mean)) ||
+            fabsf(c->feat_std - c0->feat_std) > 1e-3f * c0->feat_std)
+            return vh__fail(NULL, VH_EINVAL,
+                            "ser ensemble: member %d was normalised differently (mean %g / std %g against %g / %g): train the members "
+                            "on the same files",
+                            k + 1, (double)c->feat_mean, (double)c->feat_std, (double)c0->feat_mean, (double)c0->feat_std);
+    }
+    vh_ser *m = NULL;
+    int st = vh_ser_new(c0, 0, &m);
+    if (!st) st = alloc_members(m, n);
+    for (int k = 0; k < n && !st; k++) flat_get(models[k], m->members[k]);
+    if (st) {
+        vh_ser_free(m);
+        return st;
+    }
+    vh__ser_use_member(m, 0);
+    *out = m;
+    return VH_OK;
+}
 
 /* ---- model files ------------------------------------------------------- */
 
@@ -350,7 +444,27 @@ int vh_ser_save(const vh_ser *m, const char *path, const char *provenance, int o
     if (st) return st;
     st = vh__ser_write_meta(m, w);
     if (!st && provenance) st = vh_st_writer_meta(w, "provenance", provenance);
-    if (!st) st = vh__ser_add_params(m, w, NULL);
+    if (m->n_members < 2) {
+        if (!st) st = vh__ser_add_params(m, w, NULL);
+    } else {
+        /* the writer copies nothing until save: keep every member's tensors alive */
+        char v[16];
+        snprintf(v, sizeof v, "%d", m->n_members);
+        if (!st) st = vh_st_writer_meta(w, "members", v);
+        int np = vh_nn_param_count(m->g);
+        for (int k = 0; k < m->n_members && !st; k++) {
+            const float *src = m->members[k];
+            for (int i = 0; i < np && !st; i++) {
+                const vh_nn_param *p = vh_nn_param_get(m->g, i);
+                int64_t shape[VH_NN_MAX_DIMS];
+                for (int d = 0; d < p->t->ndim; d++) shape[d] = p->t->shape[d];
+                char name[160];
+                snprintf(name, sizeof name, "m%d.%s", k, p->name);
+                st = vh_st_writer_add_f32(w, name, src, p->t->ndim, shape);
+                src += p->t->size;
+            }
+        }
+    }
     if (!st) st = vh_st_writer_save(w, path, overwrite);
     vh_st_writer_free(w);
     return st;
@@ -476,9 +590,30 @@ int vh_ser_load(const char *path, vh_ser **out) {
     if (r) return r;
     vh_ser_config c;
     r = vh__ser_config_from_st(st, path, &c);
+    int members = 1;
+    if (!r && vh_st_meta(st, "members")) {
+        r = meta_int(st, path, "members", 2, VH_SER_MAX_MEMBERS, &members);
+    }
     vh_ser *m = NULL;
     if (!r) r = vh_ser_new(&c, 0, &m);
-    if (!r) r = vh__ser_read_params(m, st, path, NULL, 1);
+    if (!r && members == 1) r = vh__ser_read_params(m, st, path, NULL, 1);
+    if (!r && members > 1) {
+        r = alloc_members(m, members);
+        for (int k = 0; k < members && !r; k++) {
+            char prefix[16];
+            snprintf(prefix, sizeof prefix, "m%d.", k);
+            r = vh__ser_read_params(m, st, path, prefix, 0);
+            if (!r) flat_get(m, m->members[k]);
+        }
+        /* nothing else: every tensor is m<k>.<param> of a member k < members */
+        size_t expect = (size_t)members * (size_t)vh_nn_param_count(m->g);
+        if (!r && vh_st_count(st) != expect)
+            r = vh__fail(NULL, VH_EFORMAT, "%s: %zu tensors, expected %zu for %d members", path, vh_st_count(st), expect, members);
+        if (!r) {
+            m->current = members - 1;
+            vh__ser_use_member(m, 0);
+        }
+    }
     vh_st_free(st);
     if (r) {
         vh_ser_free(m);
@@ -544,9 +679,8 @@ int vh__ser_seq_len(const vh_ser_config *c, size_t frames) {
     return s < 1 ? 1 : s;
 }
 
-int vh_ser_predict_logmel(vh_ser *m, const float *logmel, size_t frames, float *probs) {
+int vh__ser_predict_member(vh_ser *m, const float *logmel, size_t frames, double *acc_out) {
     const vh_ser_config *c = &m->cfg;
-    if (!logmel || frames == 0) return vh__fail(NULL, VH_EEMPTY, "speech emotion: empty input");
     size_t T = (size_t)c->max_frames;
     size_t nwin = frames <= T ? 1 : 1 + (frames - T + T / 2 - 1) / (T / 2);
     if (vh_nn_training(m->g)) vh_nn_set_training(m->g, 0);
@@ -574,7 +708,20 @@ int vh_ser_predict_logmel(vh_ser *m, const float *logmel, size_t frames, float *
             for (int k = 0; k < K; k++) acc[k] += p[i * K + k];
         done += (size_t)b;
     }
-    for (int k = 0; k < K; k++) probs[k] = (float)(acc[k] / (double)nwin);
+    for (int k = 0; k < K; k++) acc_out[k] += acc[k] / (double)nwin;
+    return VH_OK;
+}
+
+int vh_ser_predict_logmel(vh_ser *m, const float *logmel, size_t frames, float *probs) {
+    if (!logmel || frames == 0) return vh__fail(NULL, VH_EEMPTY, "speech emotion: empty input");
+    int K = m->cfg.n_classes;
+    double acc[VH_SER_MAX_CLASSES] = {0};
+    for (int k = 0; k < m->n_members; k++) {
+        vh__ser_use_member(m, k);
+        int st = vh__ser_predict_member(m, logmel, frames, acc);
+        if (st) return st;
+    }
+    for (int k = 0; k < K; k++) probs[k] = (float)(acc[k] / (double)m->n_members);
     return VH_OK;
 }
 

@@ -366,45 +366,59 @@ static int argmax(const float *p, int n) {
 }
 
 /* Predicts every item of f (speed slot `slot`) into pred[], batching utterances
- * that fit one window. */
+ * that fit one window; an ensemble's members' probabilities are averaged. */
 static int predict_all(vh_ser *m, const vh_ser_features *f, int slot, int *pred) {
     const vh_ser_config *c = &m->cfg;
     int K = c->n_classes, M = c->n_mels, T = c->max_frames;
     int was_training = vh_nn_training(m->g);
     vh_nn_set_training(m->g, 0);
     size_t *batch_idx = malloc((size_t)m->max_batch * sizeof *batch_idx);
-    if (!batch_idx) return vh__fail(NULL, VH_ENOMEM, "evaluation: out of memory");
+    double *acc = calloc((f->n ? f->n : 1) * (size_t)K, sizeof *acc);
+    if (!batch_idx || !acc) {
+        free(batch_idx);
+        free(acc);
+        return vh__fail(NULL, VH_ENOMEM, "evaluation: out of memory");
+    }
     int st = VH_OK;
-    int nb = 0;
-    for (size_t i = 0; i <= f->n && !st; i++) {
-        size_t s = (size_t)slot * f->n + i;
-        if (i < f->n && f->frames[s] > (size_t)T) {
-            float probs[VH_SER_MAX_CLASSES];
-            st = vh_ser_predict_logmel(m, f->feats[s], f->frames[s], probs);
-            pred[i] = argmax(probs, K);
-            continue;
-        }
-        if (i < f->n) batch_idx[nb++] = i;
-        if (nb == m->max_batch || (i == f->n && nb > 0)) {
-            st = vh_nn_set_batch(m->g, nb);
-            vh_tensor *xin = vh_nn_value(m->g, m->x);
-            vh_tensor *lin = vh_nn_value(m->g, m->len);
-            for (int b = 0; b < nb && !st; b++) {
-                size_t ss = (size_t)slot * f->n + batch_idx[b];
-                vh__ser_fill_input(c, f->feats[ss], 0, f->frames[ss], xin->data + (size_t)b * M * T);
-                lin->data[b] = (float)vh__ser_seq_len(c, f->frames[ss]);
+    for (int mem = 0; mem < m->n_members && !st; mem++) {
+        vh__ser_use_member(m, mem);
+        int nb = 0;
+        for (size_t i = 0; i <= f->n && !st; i++) {
+            size_t s = (size_t)slot * f->n + i;
+            if (i < f->n && f->frames[s] > (size_t)T) {
+                st = vh__ser_predict_member(m, f->feats[s], f->frames[s], acc + i * (size_t)K);
+                continue;
             }
-            if (!st) st = vh_nn_forward(m->g, m->probs);
-            if (st) {
-                st = vh__fail(NULL, st, "evaluation: %s", vh_nn_graph_error(m->g));
-                break;
+            if (i < f->n) batch_idx[nb++] = i;
+            if (nb == m->max_batch || (i == f->n && nb > 0)) {
+                st = vh_nn_set_batch(m->g, nb);
+                vh_tensor *xin = vh_nn_value(m->g, m->x);
+                vh_tensor *lin = vh_nn_value(m->g, m->len);
+                for (int b = 0; b < nb && !st; b++) {
+                    size_t ss = (size_t)slot * f->n + batch_idx[b];
+                    vh__ser_fill_input(c, f->feats[ss], 0, f->frames[ss], xin->data + (size_t)b * M * T);
+                    lin->data[b] = (float)vh__ser_seq_len(c, f->frames[ss]);
+                }
+                if (!st) st = vh_nn_forward(m->g, m->probs);
+                if (st) {
+                    st = vh__fail(NULL, st, "evaluation: %s", vh_nn_graph_error(m->g));
+                    break;
+                }
+                const float *p = vh_nn_value(m->g, m->probs)->data;
+                for (int b = 0; b < nb; b++)
+                    for (int k = 0; k < K; k++) acc[batch_idx[b] * (size_t)K + (size_t)k] += p[(size_t)b * K + k];
+                nb = 0;
             }
-            const float *p = vh_nn_value(m->g, m->probs)->data;
-            for (int b = 0; b < nb; b++) pred[batch_idx[b]] = argmax(p + (size_t)b * K, K);
-            nb = 0;
         }
     }
+    for (size_t i = 0; i < f->n && !st; i++) {
+        int b = 0;
+        for (int k = 1; k < K; k++)
+            if (acc[i * (size_t)K + (size_t)k] > acc[i * (size_t)K + (size_t)b]) b = k;
+        pred[i] = b;
+    }
     free(batch_idx);
+    free(acc);
     vh_nn_set_training(m->g, was_training);
     return st;
 }
@@ -573,6 +587,40 @@ static size_t make_example(const vh_ser_config *c, const vh_ser_features *f, siz
     return len;
 }
 
+/* Beta(a, a) by Johnk's method (uniforms only; any a > 0). */
+static double beta_sym(vh_rng *r, double a) {
+    for (int tries = 0; tries < 1000; tries++) {
+        double x = pow(vh_rng_uniform(r), 1.0 / a), y = pow(vh_rng_uniform(r), 1.0 / a);
+        if (x + y <= 1.0 && x + y > 0) return x / (x + y);
+    }
+    return 0.5;
+}
+
+/* Mixup of a batch in place: example b becomes lambda*b + (1-lambda)*partner
+ * (inputs and targets; the longer valid length), lambda ~ Beta(alpha, alpha)
+ * folded to >= 1/2, the partner another example of the batch. `xs`/`ys`/`ls`
+ * hold copies of the unmixed batch. */
+void vh__ser_mixup(float *x, float *y, float *len, int nb, size_t xsize, int K, float alpha, uint64_t seed, float *xs,
+                   float *ys, float *ls) {
+    if (nb < 2 || !(alpha > 0)) return;
+    memcpy(xs, x, (size_t)nb * xsize * sizeof *xs);
+    memcpy(ys, y, (size_t)nb * (size_t)K * sizeof *ys);
+    memcpy(ls, len, (size_t)nb * sizeof *ls);
+    vh_rng r;
+    vh_rng_seed(&r, seed);
+    for (int b = 0; b < nb; b++) {
+        int j = (b + 1 + (int)vh_rng_below(&r, (uint64_t)(nb - 1))) % nb;
+        double lam = beta_sym(&r, alpha);
+        if (lam < 0.5) lam = 1.0 - lam;
+        float l1 = (float)lam, l2 = (float)(1.0 - lam);
+        float *xd = x + (size_t)b * xsize;
+        const float *xa = xs + (size_t)b * xsize, *xb = xs + (size_t)j * xsize;
+        for (size_t i = 0; i < xsize; i++) xd[i] = l1 * xa[i] + l2 * xb[i];
+        for (int k = 0; k < K; k++) y[b * K + k] = l1 * ys[b * K + k] + l2 * ys[j * K + k];
+        len[b] = ls[b] > ls[j] ? ls[b] : ls[j];
+    }
+}
+
 static int save_checkpoint(const vh_ser *m, vh_nn_optim *o, float *const *best, int epoch, int best_epoch,
                            double best_ua, double best_wa, int bad, const char *path) {
     vh_st_writer *w = NULL;
@@ -618,23 +666,6 @@ static int ckpt_int(const vh_safetensors *st, const char *path, const char *key,
     return VH_OK;
 }
 
-/* Same features, architecture and labels (normalisation may differ). Floats
- * went through "%.9g" text, so they are compared with a tolerance. */
-static int same_arch(const vh_ser_config *a, const vh_ser_config *b) {
-    if (a->sample_rate != b->sample_rate || a->n_fft != b->n_fft || a->win_length != b->win_length || a->hop != b->hop ||
-        a->n_mels != b->n_mels || a->max_frames != b->max_frames || a->rnn_hidden != b->rnn_hidden || a->att != b->att ||
-        a->n_classes != b->n_classes || a->cmn != b->cmn)
-        return 0;
-    if (fabs(a->fmin - b->fmin) > 1e-6 || fabs(a->fmax - b->fmax) > 1e-6 || fabs(a->top_db - b->top_db) > 1e-6 ||
-        fabs(a->trim_db - b->trim_db) > 1e-6 || fabsf(a->dropout - b->dropout) > 1e-6f)
-        return 0;
-    for (int i = 0; i < 4; i++)
-        if (a->channels[i] != b->channels[i]) return 0;
-    for (int k = 0; k < a->n_classes; k++)
-        if (strcmp(a->labels[k], b->labels[k])) return 0;
-    return 1;
-}
-
 static int load_checkpoint(vh_ser *m, vh_nn_optim *o, float **best, const char *path, int *epoch, int *best_epoch,
                            double *best_ua, double *best_wa, int *bad) {
     vh_safetensors *st = NULL;
@@ -643,7 +674,7 @@ static int load_checkpoint(vh_ser *m, vh_nn_optim *o, float **best, const char *
     vh_ser_config c;
     r = vh__ser_config_from_st(st, path, &c);
     if (!r) {
-        if (!same_arch(&c, &m->cfg)) r = vh__fail(NULL, VH_EFORMAT, "%s: checkpoint was made with another architecture, labels or features", path);
+        if (!vh__ser_same_arch(&c, &m->cfg)) r = vh__fail(NULL, VH_EFORMAT, "%s: checkpoint was made with another architecture, labels or features", path);
     }
     long e = 0, be = 0, bd = 0, steps = 0;
     if (!r) r = ckpt_int(st, path, "ckpt_epoch", &e);
@@ -688,15 +719,17 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
     memset(res, 0, sizeof *res);
     vh_ser_config *c = &m->cfg;
     int K = c->n_classes, M = c->n_mels, T = c->max_frames;
-    if (p->epochs < 1 || p->epochs > 100000 || p->batch < 1 || p->batch > 4096 || !(p->lr > 0) || p->patience < 1)
-        return vh__fail(NULL, VH_EINVAL, "train-voice: bad parameters (epochs %d, batch %d, lr %g, patience %d)", p->epochs, p->batch,
-                        (double)p->lr, p->patience);
+    if (p->epochs < 1 || p->epochs > 100000 || p->batch < 1 || p->batch > 4096 || !(p->lr > 0) || p->patience < 1 ||
+        !(p->mixup >= 0 && p->mixup <= 10))
+        return vh__fail(NULL, VH_EINVAL, "train-voice: bad parameters (epochs %d, batch %d, lr %g, patience %d, mixup %g)", p->epochs,
+                        p->batch, (double)p->lr, p->patience, (double)p->mixup);
     if (train->n == 0 || val->n == 0) return vh__fail(NULL, VH_EEMPTY, "train-voice: empty training or validation set");
     if (train->n_mels != M || val->n_mels != M) return vh__fail(NULL, VH_EINVAL, "train-voice: features do not match the model's mel count");
     for (size_t i = 0; i < train->n; i++)
         if (train_labels[i] < 0 || train_labels[i] >= K) return vh__fail(NULL, VH_EINVAL, "train-voice: label %d of item %zu out of range", train_labels[i], i);
     for (size_t i = 0; i < val->n; i++)
         if (val_labels[i] < 0 || val_labels[i] >= K) return vh__fail(NULL, VH_EINVAL, "train-voice: validation label out of range");
+    if (m->n_members != 1) return vh__fail(NULL, VH_EINVAL, "train-voice: an ensemble cannot be trained (train its members)");
     double t_start = vh_now();
 
     /* normalisation from the training set (unperturbed copies) */
@@ -758,7 +791,13 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
     int *order = malloc(per_epoch * sizeof *order);
     int **by_class = calloc((size_t)K, sizeof *by_class);
     float *tmp = malloc((size_t)T * M * sizeof *tmp);
-    int ok = best && order && by_class && tmp;
+    float *mix_x = NULL, *mix_y = NULL, *mix_l = NULL;
+    if (p->mixup > 0) {
+        mix_x = malloc((size_t)p->batch * T * M * sizeof *mix_x);
+        mix_y = malloc((size_t)p->batch * K * sizeof *mix_y);
+        mix_l = malloc((size_t)p->batch * sizeof *mix_l);
+    }
+    int ok = best && order && by_class && tmp && (!(p->mixup > 0) || (mix_x && mix_y && mix_l));
     for (int i = 0; ok && i < np; i++) {
         const vh_nn_param *q = vh_nn_param_get(m->g, i);
         best[i] = malloc(q->t->size * sizeof(float));
@@ -815,6 +854,9 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
                 lin->data[b] = (float)vh__ser_seq_len(c, len);
                 yin->data[b * K + train_labels[item]] = 1.0f;
             }
+            if (p->mixup > 0)
+                vh__ser_mixup(xin->data, yin->data, lin->data, nb, (size_t)M * T, K, p->mixup,
+                              mix64(mix64(p->seed ^ 0x313C5ULL, (uint64_t)epoch), (uint64_t)b0), mix_x, mix_y, mix_l);
             st = vh_nn_forward(m->g, m->loss);
             if (!st) {
                 float l = vh_nn_value(m->g, m->loss)->data[0];
@@ -836,7 +878,7 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
         st = vh_ser_evaluate_features(m, val, val_labels, &ev);
         if (st) break;
         epoch++;
-        int improved = ev.ua > best_ua;
+        int improved = p->select_last || ev.ua > best_ua; /* select_last: the last epoch is kept */
         if (improved) {
             best_ua = ev.ua;
             best_wa = ev.wa;
@@ -882,6 +924,9 @@ int vh_ser_train(vh_ser *m, const vh_ser_features *train, const int *train_label
     free(by_class);
     free(order);
     free(tmp);
+    free(mix_x);
+    free(mix_y);
+    free(mix_l);
     free(val_pred);
     return st;
 }

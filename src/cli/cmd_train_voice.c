@@ -10,12 +10,13 @@
 static void usage(FILE *out) {
     fprintf(out,
             "usage: verhm train-voice DATA --out MODEL.safetensors [options]\n"
+            "       verhm train-voice --merge M1,M2[,...] --out ENSEMBLE.safetensors\n"
             "\n"
             "Trains the speech-emotion model (log-mel -> 4 conv stages -> BiGRU -> attention\n"
             "pooling -> classes) on DATA: RAVDESS file names (03-01-EE-II-SS-RR-AA.wav|flac,\n"
             "speaker-independent split by actor) or a generic <Label>/*.wav|flac|mp3 folder.\n"
             "The best model by validation UA (mean per-class recall) is written to --out\n"
-            "after every improvement (atomically).\n"
+            "after every improvement (atomically); with --select last, the last epoch's.\n"
             "\n"
             "  --out FILE          model to write\n"
             "  --val-actors LIST   RAVDESS actors held out for validation (default 17,18,19,20)\n"
@@ -32,8 +33,16 @@ static void usage(FILE *out) {
             "  --no-augment        no noise/gain/speed/SpecAugment\n"
             "  --width N           channels of the first conv stage (default 8; x2, x4, x6 after)\n"
             "  --hidden N          GRU hidden size per direction (default 48)\n"
+            "  --select best|last  keep the epoch with the best validation UA (default, with\n"
+            "                      early stopping) or the last epoch (nothing is chosen on\n"
+            "                      the validation actors: their UA is an unbiased estimate)\n"
+            "  --mixup A           mix every example with another of its batch, weight\n"
+            "                      ~ Beta(A, A) (default 0: off; 0.4 is typical)\n"
             "  --cmn               remove each utterance's per-band mean (speaker/channel\n"
             "                      normalisation) before the global scaling\n"
+            "  --merge LIST        no training: write the ensemble of these trained models\n"
+            "                      (same architecture, trained on the same files; class\n"
+            "                      probabilities are averaged) to --out\n"
             "  --json              print the summary as JSON\n");
 }
 
@@ -67,6 +76,56 @@ static int parse_actors(const char *s, int *out, int *n) {
     return *n > 0 ? 0 : -1;
 }
 
+/* --merge: loads the comma-separated models and writes their ensemble. */
+static int merge_models(const char *list, const char *out, int json) {
+    vh_ser *ms[VH_SER_MAX_MEMBERS];
+    int n = 0, rc = 0;
+    char *copy = strdup(list);
+    if (!copy) return vh_cli_fail("train-voice", "out of memory");
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+        if (n == VH_SER_MAX_MEMBERS) {
+            rc = vh_cli_usage_error("train-voice", "--merge: at most %d models", VH_SER_MAX_MEMBERS);
+            break;
+        }
+        int st = vh_ser_load(tok, &ms[n]);
+        if (st) rc = vh_cli_fail_status(st);
+        else if (vh_ser_member_count(ms[n++]) != 1) rc = vh_cli_fail(tok, "is already an ensemble");
+    }
+    if (!rc && n < 2) rc = vh_cli_usage_error("train-voice", "--merge: expected at least two models");
+    vh_ser *e = NULL;
+    if (!rc) {
+        int st = vh_ser_ensemble(ms, n, &e);
+        char prov[2048];
+        snprintf(prov, sizeof prov, "{\"tool\":\"verhm train-voice --merge\",\"version\":\"%s\",\"members\":%d}", vh_version(), n);
+        if (!st) st = vh_ser_save(e, out, prov, 1);
+        if (st) rc = vh_cli_fail_status(st);
+    }
+    if (!rc) {
+        if (json) {
+            vh_buf b = {0};
+            vh_json_writer w;
+            vh_jw_init(&w, &b, 1);
+            vh_jw_object_begin(&w);
+            vh_jw_key(&w, "model");
+            vh_jw_string(&w, out);
+            vh_jw_key(&w, "members");
+            vh_jw_int(&w, n);
+            vh_jw_key(&w, "parameters");
+            vh_jw_int(&w, (long long)vh_ser_param_count(e));
+            vh_jw_object_end(&w);
+            vh_cli_print_json(&b);
+            vh_buf_free(&b);
+        } else {
+            printf("%s: ensemble of %d models, %zu parameters\n", out, n, vh_ser_param_count(e));
+        }
+    }
+    vh_ser_free(e);
+    for (int i = 0; i < n; i++) vh_ser_free(ms[i]);
+    free(copy);
+    return rc;
+}
+
 static int *labels_of(const vh_ser_dataset *d) {
     int *l = malloc((d->n ? d->n : 1) * sizeof *l);
     if (l) memcpy(l, d->label, d->n * sizeof *l);
@@ -83,9 +142,10 @@ int cmd_train_voice(int argc, char **argv) {
         {"resume", no_argument, 0, 'r'},           {"no-augment", no_argument, 0, 'N'},
         {"width", required_argument, 0, 'W'},      {"hidden", required_argument, 0, 'H'},
         {"json", no_argument, 0, 'j'},             {"help", no_argument, 0, 'h'},
-        {"cmn", no_argument, 0, 'C'},
+        {"cmn", no_argument, 0, 'C'},             {"select", required_argument, 0, 'S'},
+        {"mixup", required_argument, 0, 'X'},     {"merge", required_argument, 0, 'M'},
         {0, 0, 0, 0}};
-    const char *cmd = "train-voice", *out = NULL, *val_dir = NULL, *ckpt = NULL;
+    const char *cmd = "train-voice", *out = NULL, *val_dir = NULL, *ckpt = NULL, *merge = NULL;
     int actors[64] = {17, 18, 19, 20}, nactors = 4, json = 0, augment = 1, seed = 1, width = 8, hidden = 48, cmn = 0;
     double val_split = 0.2;
     vh_ser_train_params tp = vh_ser_train_default_params();
@@ -110,9 +170,21 @@ int cmd_train_voice(int argc, char **argv) {
         case 'H': if (vh_cli_parse_int(cmd, "--hidden", optarg, 4, 512, &hidden)) return VH_EXIT_USAGE; break;
         case 'j': json = 1; break;
         case 'C': cmn = 1; break;
+        case 'M': merge = optarg; break;
+        case 'S':
+            if (!strcmp(optarg, "last")) tp.select_last = 1;
+            else if (!strcmp(optarg, "best")) tp.select_last = 0;
+            else return vh_cli_usage_error(cmd, "--select: expected best or last");
+            break;
+        case 'X': { double v; if (vh_cli_parse_double(cmd, "--mixup", optarg, 0, 10, &v)) return VH_EXIT_USAGE; tp.mixup = (float)v; break; }
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
+    }
+    if (merge) {
+        if (optind != argc) return vh_cli_usage_error(cmd, "--merge takes no DATA folder");
+        if (!out) return vh_cli_usage_error(cmd, "--out MODEL is required");
+        return merge_models(merge, out, json);
     }
     if (optind + 1 != argc) return vh_cli_usage_error(cmd, "expected one DATA folder");
     if (!out) return vh_cli_usage_error(cmd, "--out MODEL is required");
@@ -195,9 +267,10 @@ int cmd_train_voice(int argc, char **argv) {
         for (int i = 0; i < nactors && o + 4 < sizeof acts; i++) o += (size_t)snprintf(acts + o, sizeof acts - o, "%s%d", i ? "," : "", actors[i]);
         snprintf(prov, sizeof prov,
                  "{\"tool\":\"verhm train-voice\",\"version\":\"%s\",\"data\":\"%s\",\"split\":\"%s\",\"val_actors\":\"%s\","
-                 "\"train_files\":%zu,\"val_files\":%zu,\"epochs\":%d,\"batch\":%d,\"lr\":%g,\"seed\":%d,\"augment\":%d}",
+                 "\"train_files\":%zu,\"val_files\":%zu,\"epochs\":%d,\"batch\":%d,\"lr\":%g,\"seed\":%d,\"augment\":%d,"
+                 "\"width\":%d,\"hidden\":%d,\"cmn\":%d,\"mixup\":%g,\"select\":\"%s\"}",
                  vh_version(), vh_path_base(data), split, strcmp(split, "speakers") ? "" : acts, train.n, val.n, tp.epochs, tp.batch,
-                 (double)tp.lr, seed, augment);
+                 (double)tp.lr, seed, augment, width, hidden, cmn, (double)tp.mixup, tp.select_last ? "last" : "best");
     }
     tp.provenance = prov;
     if (!st && !vh_cli.quiet)
@@ -230,6 +303,8 @@ int cmd_train_voice(int argc, char **argv) {
         vh_jw_int(&w, res.epochs_run);
         vh_jw_key(&w, "best_epoch");
         vh_jw_int(&w, res.best_epoch);
+        vh_jw_key(&w, "select");
+        vh_jw_string(&w, tp.select_last ? "last" : "best");
         vh_jw_key(&w, "seconds");
         vh_jw_number(&w, res.seconds + tfeat);
         vh_jw_key(&w, "validation");
