@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "verhm/ser.h"
+#include "verhm/nn_model.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,22 @@ static int merge_models(const char *list, const char *out, int json) {
     vh_ser *e = NULL;
     if (!rc) {
         int st = vh_ser_ensemble(ms, n, &e);
-        char prov[2048];
-        snprintf(prov, sizeof prov, "{\"tool\":\"verhm train-voice --merge\",\"version\":\"%s\",\"members\":%d}", vh_version(), n);
+        /* provenance: the members' own provenance objects, in order */
+        char prov[16384];
+        size_t o = (size_t)snprintf(prov, sizeof prov, "{\"tool\":\"verhm train-voice --merge\",\"version\":\"%s\",\"members\":[",
+                                    vh_version());
+        char *save2 = NULL;
+        strcpy(copy, list);
+        int i = 0;
+        for (char *tok = strtok_r(copy, ",", &save2); tok && o < sizeof prov; tok = strtok_r(NULL, ",", &save2), i++) {
+            vh_safetensors *sf = NULL;
+            const char *mp = NULL;
+            if (!vh_st_open(tok, &sf)) mp = vh_st_meta(sf, "provenance");
+            o += (size_t)snprintf(prov + o, sizeof prov - o, "%s%s", i ? "," : "", mp && mp[0] == '{' ? mp : "null");
+            vh_st_free(sf);
+        }
+        if (o + 3 < sizeof prov) snprintf(prov + o, sizeof prov - o, "]}");
+        else snprintf(prov, sizeof prov, "{\"tool\":\"verhm train-voice --merge\",\"version\":\"%s\",\"members\":%d}", vh_version(), n);
         if (!st) st = vh_ser_save(e, out, prov, 1);
         if (st) rc = vh_cli_fail_status(st);
     }
