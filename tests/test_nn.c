@@ -203,9 +203,10 @@ VH_TEST(fast_vs_reference_kernels) {
 
 /* Eval-mode forward of the fast kernels (Winograd F(2x2,3x3) for 3x3 stride-1
  * convolutions with 16k input / 32k output channels on AVX-512 CPUs, else
- * im2col + GEMM) against the naive reference: odd and even map sizes (partial
- * edge tiles), pads 0-2, with and without bias, batch 3 and 1, and again after
- * the weights change (its cached transformed filters must follow). */
+ * im2col + GEMM; a following batch norm + ReLU applied in the convolution's
+ * epilogue) against the naive reference: odd and even map sizes (partial edge
+ * tiles), pads 0-2, with and without bias, batch 3 and 1, and again after the
+ * weights change (its cached transformed filters must follow). */
 static double eval_diff(vh_nn_graph *g, int out, int fast) {
     vh_tensor *y = vh_nn_value(g, out);
     float *ref = malloc(y->size * sizeof(float));
@@ -224,7 +225,7 @@ VH_TEST(eval_conv3x3_vs_reference) {
     /* {C, H, W, out, pad, bias, BN+ReLU after} */
     static const int cfg[][7] = {{16, 6, 6, 32, 1, 0, 1},  {32, 12, 12, 64, 1, 0, 1}, {16, 7, 5, 32, 1, 1, 0},
                                  {16, 9, 13, 64, 0, 1, 0}, {32, 5, 8, 32, 2, 0, 1},   {16, 3, 3, 32, 1, 1, 1},
-                                 {48, 26, 25, 32, 1, 0, 0}};
+                                 {48, 26, 25, 32, 1, 0, 0}, {1, 12, 11, 32, 1, 0, 1},  {8, 7, 6, 16, 1, 1, 1}};
     for (size_t c = 0; c < COUNTOF(cfg); c++) {
         int x;
         vh_nn_graph *g = image_graph(cfg[c][0], cfg[c][1], cfg[c][2], &x);

@@ -222,6 +222,7 @@ typedef struct {
     vh__nn_node *n;
     wgeom w;
     const float *U;
+    vh__nn_node *bn; /* batch norm applied in the epilogue, or NULL */
 } wctx;
 
 static void wino_range(void *vc, size_t b, size_t e, int tid) {
@@ -247,6 +248,7 @@ static void wino_range(void *vc, size_t b, size_t e, int tid) {
             for (int oy = 0; oy < w->OH; oy++)
                 for (int ox = 0; ox < w->OW; ox++) yo[oy * w->OW + ox] = Y[((size_t)oy * ypw + ox) * w->OC + oc] + bo;
         }
+        if (c->bn) vh__nn_bn_eval_sample(c->g, c->bn, i, y);
     }
 }
 #endif
@@ -254,7 +256,7 @@ static void wino_range(void *vc, size_t b, size_t e, int tid) {
 int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n) {
 #ifdef VH_WINO_X86
     if (g->training || g->kernel || !n->wino || !n->cache) return 0;
-    wctx c = {g, n, wino_geom(g, n), NULL};
+    wctx c = {g, n, wino_geom(g, n), NULL, vh__nn_conv_eval_bn(g, n)};
     whead *h = n->cache;
     float *wcopy = (float *)(h + 1), *U = wcopy + (size_t)c.w.OC * c.w.C * 9;
     const vh_tensor *W = vh__pt(g, n, 0);
@@ -264,6 +266,7 @@ int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n) {
         h->valid = 1;
     }
     c.U = U;
+    if (c.bn) vh__nn_bn_eval_begin(g, c.bn);
     vh_parallel_for((size_t)g->batch, 1, wino_range, &c);
     return 1;
 #else

@@ -719,6 +719,7 @@ int vh_nn_forward(vh_nn_graph *g, int upto) {
     if (vh_threads_get() != g->nthreads)
         return vh__fail(&g->err, VH_EINVAL, "nn: thread count changed from %d to %d since compile; compile again", g->nthreads, vh_threads_get());
     g->fwd_upto = -1;
+    for (int i = 0; i <= upto; i++) g->nodes[i].fwd_done = 0;
     for (int i = 0; i <= upto; i++) {
         vh__nn_node *n = &g->nodes[i];
         if (!vh__nn_ops[n->op].forward || n->alias) continue;

@@ -29,6 +29,7 @@ typedef struct vh__nn_node {
     size_t ws_floats;    /* per-thread workspace floats this op needs */
     void *dnnl;          /* conv: oneDNN primitives and buffers (conv_dnnl.c), or NULL */
     int wino;            /* conv: eval-mode Winograd path usable (conv_wino.c); cache holds its filters */
+    int fwd_done;        /* batch norm: output already written by its convolution in this forward */
 } vh__nn_node;
 
 typedef struct vh__nn_pent {
@@ -114,6 +115,16 @@ int vh__nn_conv_dnnl_backward(vh_nn_graph *g, vh__nn_node *n);
  * the work, 0 to use the other kernels. */
 void vh__nn_conv_wino_setup(vh_nn_graph *g, vh__nn_node *n);
 int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n);
+
+/* Eval mode, fast kernels: the batch norm that is the only consumer of conv
+ * node n, to be applied (with its fused ReLU) in the convolution's epilogue.
+ * Returns NULL when there is none. vh__nn_bn_eval_begin fills its state for
+ * backward and marks its forward done; vh__nn_bn_eval_sample writes its output
+ * for sample i from x (the convolution's output for that sample), computed as
+ * its own forward does. */
+vh__nn_node *vh__nn_conv_eval_bn(vh_nn_graph *g, vh__nn_node *n);
+void vh__nn_bn_eval_begin(vh_nn_graph *g, vh__nn_node *bn);
+void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x);
 
 /* reads and checks sequence lengths (node id or -1) into out[batch]. */
 int vh__nn_get_lengths(vh_nn_graph *g, vh__nn_node *n, int lengths_node, int T, int *out);

@@ -116,6 +116,7 @@ typedef struct {
     vh__nn_node *n;
     cgeom c;
     int bwd;
+    vh__nn_node *bn; /* forward, eval mode: batch norm applied per sample after the convolution, or NULL */
 } cctx;
 
 static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
@@ -142,6 +143,7 @@ static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
                 float *yo = y + (size_t)o * c->ohw;
                 for (size_t j = 0; j < c->ohw; j++) yo[j] += bias[o];
             }
+        if (cc->bn) vh__nn_bn_eval_sample(cc->g, cc->bn, i, y);
     }
 }
 
@@ -262,13 +264,13 @@ static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
 
 int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
     if (vh__nn_conv_dnnl_forward(g, n) || vh__nn_conv_wino_forward(g, n)) return VH_OK;
-    cctx cc = {g, n, conv_geom(g, n), 0};
-    vh_parallel_for((size_t)g->batch, 1,
-                    g->kernel                     ? conv_ref_fwd_range
-                    : conv_is_depthwise(&cc.c)    ? conv_dw_range
-                    : n->ia[7] > 1                ? conv_fwd_batched_range
-                                                  : conv_fwd_range,
-                    &cc);
+    cctx cc = {g, n, conv_geom(g, n), 0, NULL};
+    vh_range_fn fn = g->kernel                  ? conv_ref_fwd_range
+                     : conv_is_depthwise(&cc.c) ? conv_dw_range
+                     : n->ia[7] > 1             ? conv_fwd_batched_range
+                                                : conv_fwd_range;
+    if (fn == conv_fwd_range && (cc.bn = vh__nn_conv_eval_bn(g, n))) vh__nn_bn_eval_begin(g, cc.bn);
+    vh_parallel_for((size_t)g->batch, 1, fn, &cc);
     return VH_OK;
 }
 
@@ -379,7 +381,7 @@ static void conv_ref_bwd(vh_nn_graph *g, vh__nn_node *n, const cgeom *c) {
 
 void vh__nn_conv_backward(vh_nn_graph *g, vh__nn_node *n) {
     if (vh__nn_conv_dnnl_backward(g, n)) return;
-    cctx cc = {g, n, conv_geom(g, n), 1};
+    cctx cc = {g, n, conv_geom(g, n), 1, NULL};
     const cgeom *c = &cc.c;
     if (g->kernel) {
         conv_ref_bwd(g, n, c);
@@ -507,8 +509,55 @@ static void bn_range(void *vc, size_t cb, size_t ce, int tid) {
     }
 }
 
+vh__nn_node *vh__nn_conv_eval_bn(vh_nn_graph *g, vh__nn_node *n) {
+    if (g->training || g->kernel || n->consumers != 1) return NULL;
+    int self = (int)(n - g->nodes);
+    for (int j = self + 1; j < g->n_nodes; j++) {
+        vh__nn_node *b = &g->nodes[j];
+        if (b->n_in >= 1 && b->in[0] == self) return b->op == VH_OP_BATCHNORM && b->ndim == 3 ? b : NULL;
+    }
+    return NULL;
+}
+
+void vh__nn_bn_eval_begin(vh_nn_graph *g, vh__nn_node *bn) {
+    bn->ia[7] = 0;
+    bn->fwd_done = 1;
+    if (bn->folded) return;
+    const float *rm = vh__pt(g, bn, 2)->data, *rv = vh__pt(g, bn, 3)->data;
+    float *mean = bn->cache, *invs = mean + bn->dims[0];
+    for (int c = 0; c < bn->dims[0]; c++) { /* as bn_range in eval mode */
+        mean[c] = rm[c];
+        invs[c] = (float)(1.0 / sqrt((double)rv[c] + bn->fa[0]));
+    }
+}
+
+void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x) {
+    size_t hw = (size_t)bn->dims[1] * bn->dims[2];
+    const float *mean = bn->cache, *invs = mean + bn->dims[0];
+    const float *gam = vh__pt(g, bn, 0)->data, *bet = vh__pt(g, bn, 1)->data;
+    for (int c = 0; c < bn->dims[0]; c++) {
+        const float *xc = x + (size_t)c * hw;
+        float *y = bn->val.data + i * bn->per + (size_t)c * hw;
+        if (bn->folded && bn->fused_relu)
+            for (size_t j = 0; j < hw; j++) y[j] = xc[j] > 0 ? xc[j] : 0;
+        else if (bn->folded)
+            memcpy(y, xc, hw * sizeof(float));
+        else {
+            float sc = gam[c] * invs[c], sh = bet[c] - mean[c] * sc;
+            if (bn->fused_relu)
+                for (size_t j = 0; j < hw; j++) {
+                    float v = xc[j] * sc + sh;
+                    y[j] = v > 0 ? v : 0;
+                }
+            else
+                for (size_t j = 0; j < hw; j++) y[j] = xc[j] * sc + sh;
+        }
+    }
+}
+
 int vh__nn_bn_forward(vh_nn_graph *g, vh__nn_node *n) {
     vh__nn_node *xn = vh__in(g, n, 0);
+    if (n->fwd_done) return VH_OK; /* written by the convolution before it (vh__nn_conv_eval_bn) */
     n->ia[7] = g->training;
     if (!g->training && n->folded) {
         size_t tot = vh__total(g, n);
