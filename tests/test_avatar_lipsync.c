@@ -125,8 +125,8 @@ VH_TEST(trains_and_round_trips) {
     vh_lipsync_free(m);
 }
 
-/* The other input options: per-band mean normalisation (cmn), 16 bands, a
- * 100 ms look-ahead, dropout. They are recorded in the file, the model loads
+/* The other options: per-band mean normalisation (cmn), 16 bands, a
+ * 100 ms look-ahead, dropout, standardised outputs. They are recorded in the file, the model loads
  * and still tracks the envelope of the held-out clip. */
 VH_TEST(cmn_lookahead_dropout) {
     vh_lipsync_train_params p = vh_lipsync_train_default_params();
@@ -143,6 +143,7 @@ VH_TEST(cmn_lookahead_dropout) {
     p.past = 5;
     p.ahead = 10;
     p.dropout = 0.1f;
+    p.ynorm = 1;
     char path[400];
     snprintf(path, sizeof path, "%s/cmn.safetensors", dir);
     VH_CHECK_OK(vh_lipsync_train(dir, path, &p, 0, NULL, NULL));
@@ -150,6 +151,7 @@ VH_TEST(cmn_lookahead_dropout) {
     VH_CHECK_OK(vh_st_open(path, &st));
     if (st) {
         VH_CHECK(strstr(vh_st_meta(st, "arch_params"), "\"mels\":16,\"past\":5,\"ahead\":10,\"norm\":\"cmn\"") != NULL);
+        VH_CHECK(vh_st_meta(st, "output") && strstr(vh_st_meta(st, "output"), "\"std\":[") != NULL);
         vh_st_free(st);
     }
     vh_lipsync *m = NULL;
@@ -203,6 +205,8 @@ VH_TEST(rejects_damaged_models) {
     expect_bad("window", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":40,\"past\":12,\"ahead\":3}", NULL, 0);
     expect_bad("window ahead", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":32,\"past\":12,\"ahead\":11}", NULL, 0);
     expect_bad("norm", "arch_params", "{\"hidden\":12,\"conv\":16,\"mels\":32,\"past\":12,\"ahead\":3,\"norm\":\"x\"}", NULL, 0);
+    expect_bad("output std", "output", "{\"mean\":[0,0],\"std\":[1,0]}", NULL, 0);
+    expect_bad("output count", "output", "{\"mean\":[0],\"std\":[1]}", NULL, 0);
     expect_bad("std", "input", "{\"mean\":[0],\"std\":[0]}", NULL, 0);
     expect_bad("missing tensor", NULL, NULL, "head.bias", 0);
     expect_bad("nan", NULL, NULL, NULL, 1);

@@ -220,6 +220,7 @@ int vh_anim_write_glb(const vh_rig *rig, const float *w, int nframes, double fps
  * metadata format "verhm-lipsync-1", arch_params (hidden, conv, mels 8..80,
  * past 0..50, ahead 0..10, norm "max"|"cmn"; a file without norm is "max"),
  * channels (JSON array of ARKit names), input (mean/std per band),
+ * optional output (mean/std per channel: weights = out × std + mean),
  * provenance. */
 typedef struct vh_lipsync vh_lipsync;
 /* Loads and validates a model (format, window sizes, channel names, finite
@@ -267,9 +268,11 @@ typedef struct vh_lipsync_train_params {
     int mels, past, ahead; /* input: mel bands 8..80, window frames before 0..50 / after 0..10 */
     int norm;              /* 0 max, 1 cmn (see above) */
     float dropout;         /* after the conv layer, 0..0.9 */
+    int ynorm;             /* 1: standardise each output channel (training mean/std, std ≥ 0.01) so every
+                            * channel weighs the same in the loss (Huber δ 1 instead of 0.1) */
 } vh_lipsync_train_params;
 /* steps 3000, batch 16, seq 90, hidden 96, conv 128, lr 2e-3, seed 1,
- * mels 32, past 12, ahead 3, norm max, dropout 0. */
+ * mels 32, past 12, ahead 3, norm max, dropout 0, ynorm 0. */
 vh_lipsync_train_params vh_lipsync_train_default_params(void);
 /* Progress callback: return non-zero to cancel (VH_ECANCELED). */
 typedef int (*vh_lipsync_progress_fn)(int step, int total, double loss, void *user);

@@ -23,6 +23,7 @@
 #define LS_FLOOR_DB (-80.0f) /* top_db: the quietest value relative to the maximum */
 #define LS_CMN_MIN 300  /* training: CMN context 3..12 s (mel frames), like animate's chunks */
 #define LS_CMN_MAX 1200
+#define LS_YSTD_MIN 0.01 /* floor of a standardised output's std */
 
 /* Input normalisation before the per-band standardisation: dB relative to
  * the loudest frame (max), or minus each band's mean over the analysed audio
@@ -39,6 +40,8 @@ struct vh_lipsync {
     float dropout;             /* training graph only */
     int chan[LS_MAX_OUT]; /* ARKit index of each output */
     float mean[LS_MAX_MELS], std_[LS_MAX_MELS];
+    int ynorm;                                /* outputs are standardised: w = o * ystd + ymean */
+    float ymean[LS_MAX_OUT], ystd[LS_MAX_OUT];
     vh_features *fe;
 };
 
@@ -57,7 +60,7 @@ static int build(vh_lipsync *m, int T, int batch, int train_target, int *loss) {
     if (train_target) {
         int yd[2] = { T, m->nout };
         int y = vh_nn_input(g, "y", 2, yd);
-        *loss = vh_nn_huber(g, o, y, 0.1f);
+        *loss = vh_nn_huber(g, o, y, m->ynorm ? 1.0f : 0.1f);
     }
     st = vh_nn_graph_compile(g, batch);
     if (st) { vh_nn_graph_free(g); return st; }
@@ -179,6 +182,25 @@ static int load_common(vh_lipsync *m, vh_safetensors *st, const char *path) {
     }
     vh_json_free(j);
     if (bad) return vh__fail(NULL, VH_EFORMAT, "%s: input mean/std must be %d finite numbers (std > 0)", path, m->mels);
+    /* Optional output standardisation. */
+    const char *outn = vh_st_meta(st, "output");
+    if (!outn) return VH_OK;
+    if (vh_json_parse(outn, strlen(outn), &j) || j->type != VH_JSON_OBJECT) {
+        vh_json_free(j);
+        return vh__fail(NULL, VH_EFORMAT, "%s: output metadata is not a JSON object", path);
+    }
+    mn = vh_json_get(j, "mean");
+    sd = vh_json_get(j, "std");
+    bad = !mn || !sd || mn->type != VH_JSON_ARRAY || sd->type != VH_JSON_ARRAY || mn->count != (size_t)m->nout ||
+          sd->count != (size_t)m->nout;
+    for (int c = 0; !bad && c < m->nout; c++) {
+        const vh_json *a = vh_json_at(mn, (size_t)c), *s = vh_json_at(sd, (size_t)c);
+        bad = a->type != VH_JSON_NUMBER || s->type != VH_JSON_NUMBER || !isfinite(a->number) || !(s->number > 1e-6 && s->number < 1e6);
+        if (!bad) { m->ymean[c] = (float)a->number; m->ystd[c] = (float)s->number; }
+    }
+    vh_json_free(j);
+    if (bad) return vh__fail(NULL, VH_EFORMAT, "%s: output mean/std must be %d finite numbers (std > 0)", path, m->nout);
+    m->ynorm = 1;
     return VH_OK;
 }
 
@@ -241,6 +263,7 @@ int vh_lipsync_run(vh_lipsync *m, const float *pcm, size_t n, double t_first, do
         for (int i = 0; i < T; i++)
             for (int c = 0; c < m->nout; c++) {
                 float v = o[(size_t)i * m->nout + c];
+                if (m->ynorm) v = v * m->ystd[c] + m->ymean[c];
                 w[(size_t)(f0 + i) * VH_ARKIT_COUNT + m->chan[c]] = v < 0 ? 0 : v > 1 ? 1 : v;
             }
     }
@@ -535,6 +558,7 @@ vh_lipsync_train_params vh_lipsync_train_default_params(void) {
     p.ahead = 3;
     p.norm = 0;
     p.dropout = 0;
+    p.ynorm = 0;
     return p;
 }
 
@@ -571,6 +595,16 @@ static int save_model(vh_lipsync *m, const char *path, const char *provenance, i
     if (!st) st = vh_st_writer_meta(wr, "arch_params", b.data);
     if (!st) st = vh_st_writer_meta(wr, "channels", c.data);
     if (!st) st = vh_st_writer_meta(wr, "input", in.data);
+    if (!st && m->ynorm) {
+        vh_buf on = { 0 };
+        vh_buf_puts(&on, "{\"mean\":[");
+        for (int i = 0; i < m->nout; i++) vh_buf_printf(&on, "%s%.7g", i ? "," : "", m->ymean[i]);
+        vh_buf_puts(&on, "],\"std\":[");
+        for (int i = 0; i < m->nout; i++) vh_buf_printf(&on, "%s%.7g", i ? "," : "", m->ystd[i]);
+        vh_buf_puts(&on, "]}");
+        st = on.failed ? VH_ENOMEM : vh_st_writer_meta(wr, "output", on.data);
+        vh_buf_free(&on);
+    }
     if (!st && provenance) st = vh_st_writer_meta(wr, "provenance", provenance);
     if (!st) st = vh_st_writer_save(wr, path, overwrite);
     vh_buf_free(&b);
@@ -585,7 +619,7 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
     if (!dir || !out || !p || p->steps < 1 || p->batch < 1 || p->batch > 256 || p->seq < 8 || p->seq > LS_MAX_T ||
         p->hidden < 4 || p->hidden > 1024 || p->conv < 4 || p->conv > 4096 || !(p->lr > 0) || p->mels < 8 ||
         p->mels > LS_MAX_MELS || p->past < 0 || p->past > LS_MAX_PAST || p->ahead < 0 || p->ahead > LS_MAX_AHEAD ||
-        (p->norm != LS_NORM_MAX && p->norm != LS_NORM_CMN) || !(p->dropout >= 0 && p->dropout < 0.9f))
+        (p->norm != LS_NORM_MAX && p->norm != LS_NORM_CMN) || !(p->dropout >= 0 && p->dropout < 0.9f) || p->ynorm < 0 || p->ynorm > 1)
         return vh__fail(NULL, VH_EINVAL, "lip-sync training: bad parameters");
     char **names = NULL;
     size_t nclips = 0;
@@ -615,6 +649,26 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
     }
     if (ntrain == 0) { st = vh__fail(NULL, VH_EEMPTY, "%s: no training clip of at least %d frames", dir, p->seq); goto out; }
     m->nout = nout;
+    /* Output standardisation: every channel weighs the same in the loss
+     * (std floored at LS_YSTD_MIN so all-zero channels stay at 0). */
+    m->ynorm = p->ynorm;
+    if (m->ynorm) {
+        double ys[LS_MAX_OUT] = { 0 }, yss[LS_MAX_OUT] = { 0 }, yn = 0;
+        for (int i = 0; i < ntrain; i++)
+            for (int f = 0; f < clips[i].frames; f++, yn++)
+                for (int c = 0; c < nout; c++) { double v = clips[i].y[(size_t)f * nout + c]; ys[c] += v; yss[c] += v * v; }
+        for (int c = 0; c < nout; c++) {
+            double mu = ys[c] / yn, var = yss[c] / yn - mu * mu;
+            m->ymean[c] = (float)mu;
+            m->ystd[c] = (float)fmax(sqrt(var > 0 ? var : 0), LS_YSTD_MIN);
+        }
+        for (int i = 0; i < ntrain; i++)
+            for (int f = 0; f < clips[i].frames; f++)
+                for (int c = 0; c < nout; c++) {
+                    float *v = &clips[i].y[(size_t)f * nout + c];
+                    *v = (*v - m->ymean[c]) / m->ystd[c];
+                }
+    }
     /* Per-band statistics over the training audio (cmn: after subtracting
      * each clip's band means). */
     size_t nb = (size_t)m->mels;
