@@ -126,7 +126,7 @@ VH_TEST(trains_and_round_trips) {
 }
 
 /* The other options: per-band mean normalisation (cmn), 16 bands, a
- * 100 ms look-ahead, dropout, standardised outputs. They are recorded in the file, the model loads
+ * 100 ms look-ahead, dropout, standardised outputs, augmentation. They are recorded in the file, the model loads
  * and still tracks the envelope of the held-out clip. */
 VH_TEST(cmn_lookahead_dropout) {
     vh_lipsync_train_params p = vh_lipsync_train_default_params();
@@ -144,6 +144,7 @@ VH_TEST(cmn_lookahead_dropout) {
     p.ahead = 10;
     p.dropout = 0.1f;
     p.ynorm = 1;
+    p.augment = 1;
     char path[400];
     snprintf(path, sizeof path, "%s/cmn.safetensors", dir);
     VH_CHECK_OK(vh_lipsync_train(dir, path, &p, 0, NULL, NULL));

@@ -270,9 +270,10 @@ typedef struct vh_lipsync_train_params {
     float dropout;         /* after the conv layer, 0..0.9 */
     int ynorm;             /* 1: standardise each output channel (training mean/std, std ≥ 0.01) so every
                             * channel weighs the same in the loss (Huber δ 1 instead of 0.1) */
+    int augment;           /* 1: speaking-rate (×0.9..1.1, audio and labels together) and mel-band masks */
 } vh_lipsync_train_params;
 /* steps 3000, batch 16, seq 90, hidden 96, conv 128, lr 2e-3, seed 1,
- * mels 32, past 12, ahead 3, norm max, dropout 0, ynorm 0. */
+ * mels 32, past 12, ahead 3, norm max, dropout 0, ynorm 0, augment 0. */
 vh_lipsync_train_params vh_lipsync_train_default_params(void);
 /* Progress callback: return non-zero to cancel (VH_ECANCELED). */
 typedef int (*vh_lipsync_progress_fn)(int step, int total, double loss, void *user);

@@ -113,12 +113,13 @@ static void offsets(const vh_lipsync *m, const float *mel, size_t k0, size_t k1,
 }
 
 /* Input window of the video frame at time t seconds from the signal start:
- * mel frames t-past .. t+ahead (10 ms each), (v - off) / std; frames outside
- * the signal read as the -80 dB floor. */
-static void window(const vh_lipsync *m, const float *mel, size_t nmel, double t, const float *off, float *dst) {
+ * mel frames t-past .. t+ahead (10 ms each; spaced `speed` frames apart for
+ * the speed augmentation, 1 otherwise), (v - off) / std; frames outside the
+ * signal read as the -80 dB floor. */
+static void window(const vh_lipsync *m, const float *mel, size_t nmel, double t, double speed, const float *off, float *dst) {
     long c = lround(t * 100.0);
     for (int j = 0; j < m->past + 1 + m->ahead; j++) {
-        long k = c - m->past + j;
+        long k = speed == 1.0 ? c - m->past + j : c + lround((j - m->past) * speed);
         for (int b = 0; b < m->mels; b++)
             dst[j * m->mels + b] = ((k >= 0 && (size_t)k < nmel) ? mel[(size_t)k * m->mels + b] : LS_FLOOR_DB) - off[b];
         for (int b = 0; b < m->mels; b++) dst[j * m->mels + b] /= m->std_[b];
@@ -256,7 +257,7 @@ int vh_lipsync_run(vh_lipsync *m, const float *pcm, size_t n, double t_first, do
     for (int f0 = 0; f0 < nframes; f0 += LS_MAX_T) {
         int T = VH_MIN(LS_MAX_T, nframes - f0);
         memset(x->data, 0, x->size * sizeof *x->data);
-        for (int i = 0; i < T; i++) window(m, mel, nmel, t_first + (f0 + i) / fps, off, x->data + (size_t)i * m->in);
+        for (int i = 0; i < T; i++) window(m, mel, nmel, t_first + (f0 + i) / fps, 1.0, off, x->data + (size_t)i * m->in);
         len->data[0] = (float)T;
         if ((st = vh_nn_forward(m->g, m->out))) break;
         const float *o = vh_nn_value(m->g, m->out)->data;
@@ -559,6 +560,7 @@ vh_lipsync_train_params vh_lipsync_train_default_params(void) {
     p.norm = 0;
     p.dropout = 0;
     p.ynorm = 0;
+    p.augment = 0;
     return p;
 }
 
@@ -619,7 +621,8 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
     if (!dir || !out || !p || p->steps < 1 || p->batch < 1 || p->batch > 256 || p->seq < 8 || p->seq > LS_MAX_T ||
         p->hidden < 4 || p->hidden > 1024 || p->conv < 4 || p->conv > 4096 || !(p->lr > 0) || p->mels < 8 ||
         p->mels > LS_MAX_MELS || p->past < 0 || p->past > LS_MAX_PAST || p->ahead < 0 || p->ahead > LS_MAX_AHEAD ||
-        (p->norm != LS_NORM_MAX && p->norm != LS_NORM_CMN) || !(p->dropout >= 0 && p->dropout < 0.9f) || p->ynorm < 0 || p->ynorm > 1)
+        (p->norm != LS_NORM_MAX && p->norm != LS_NORM_CMN) || !(p->dropout >= 0 && p->dropout < 0.9f) || p->ynorm < 0 || p->ynorm > 1 || p->augment < 0 ||
+        p->augment > 1)
         return vh__fail(NULL, VH_EINVAL, "lip-sync training: bad parameters");
     char **names = NULL;
     size_t nclips = 0;
@@ -714,7 +717,18 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
         for (int b = 0; b < p->batch; b++) {
             int ci = (int)vh_rng_below(&rng, (uint64_t)ntrain);
             clip *c = &clips[ci];
-            int f0 = (int)vh_rng_below(&rng, (uint64_t)(c->frames - p->seq + 1));
+            /* augment: speaking rate ×0.9..1.1 (audio frames and labels
+             * resampled together) and up to 4 adjacent mel bands masked. */
+            double sp = 1.0;
+            int span = p->seq, mask0 = 0, maskw = 0;
+            if (p->augment) {
+                sp = exp(0.1 * (2 * vh_rng_uniform(&rng) - 1));
+                span = (int)ceil((p->seq - 1) * sp) + 1;
+                if (span > c->frames) { sp = 1.0; span = p->seq; }
+                maskw = (int)vh_rng_below(&rng, 5);
+                mask0 = (int)vh_rng_below(&rng, (uint64_t)(m->mels - maskw + 1));
+            }
+            int f0 = (int)vh_rng_below(&rng, (uint64_t)(c->frames - span + 1));
             /* max: gain augmentation is a no-op after max-normalisation; add a
              * small random offset instead (level/channel response). cmn: the
              * band means come from a random 3..12 s context around the crop,
@@ -724,7 +738,7 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
             offsets(m, c->mel, 0, 0, off);
             if (m->norm == LS_NORM_CMN) {
                 long n = (long)c->nmel;
-                long k0 = VH_MAX(0L, lround(f0 * 100.0 / 30.0) - m->past), k1 = VH_MIN(n, lround((f0 + p->seq) * 100.0 / 30.0) + m->ahead);
+                long k0 = VH_MAX(0L, lround(f0 * 100.0 / 30.0) - m->past), k1 = VH_MIN(n, lround((f0 + span) * 100.0 / 30.0) + m->ahead);
                 long L = LS_CMN_MIN + (long)vh_rng_below(&rng, LS_CMN_MAX - LS_CMN_MIN + 1);
                 if (L < k1 - k0) L = k1 - k0;
                 if (L > n) L = n;
@@ -736,10 +750,21 @@ int vh_lipsync_train(const char *dir, const char *out, const vh_lipsync_train_pa
             }
             for (int i = 0; i < p->seq; i++) {
                 float *dst = x->data + ((size_t)b * p->seq + i) * m->in;
-                window(m, c->mel, c->nmel, (f0 + i) / 30.0, off, dst);
+                float *yd = yt->data + ((size_t)b * p->seq + i) * nout;
+                if (sp == 1.0) {
+                    window(m, c->mel, c->nmel, (f0 + i) / 30.0, 1.0, off, dst);
+                    memcpy(yd, c->y + (size_t)(f0 + i) * nout, (size_t)nout * sizeof(float));
+                } else {
+                    double u = f0 + i * sp;
+                    int i0 = VH_MIN((int)u, c->frames - 1), i1 = VH_MIN(i0 + 1, c->frames - 1);
+                    float a = (float)(u - i0);
+                    window(m, c->mel, c->nmel, u / 30.0, sp, off, dst);
+                    for (int k = 0; k < nout; k++) yd[k] = (1 - a) * c->y[(size_t)i0 * nout + k] + a * c->y[(size_t)i1 * nout + k];
+                }
+                for (int j = 0; maskw && j < m->past + 1 + m->ahead; j++)
+                    for (int k = mask0; k < mask0 + maskw; k++) dst[j * m->mels + k] = 0;
                 if (jitter != 0)
                     for (int k = 0; k < m->in; k++) dst[k] += jitter;
-                memcpy(yt->data + ((size_t)b * p->seq + i) * nout, c->y + (size_t)(f0 + i) * nout, (size_t)nout * sizeof(float));
             }
             len->data[b] = (float)p->seq;
         }

@@ -28,6 +28,7 @@ static void usage(FILE *out) {
             "                 band's mean over the analysed audio) (default max)\n"
             "  --dropout X    dropout after the conv layer, 0..0.9 (default 0)\n"
             "  --ynorm        standardise each output channel for training (equal weight per channel)\n"
+            "  --augment      speaking-rate (x0.9..1.1) and mel-band-mask augmentation\n"
             "  --force        replace MODEL\n\n"
             "Exit status: 0 trained, 1 bad input, 2 usage.\n");
 }
@@ -55,6 +56,7 @@ int cmd_train_lipsync(int argc, char **argv) {
         { "mels", required_argument, 0, 'M' }, { "past", required_argument, 0, 'P' },
         { "ahead", required_argument, 0, 'A' }, { "norm", required_argument, 0, 'N' },
         { "dropout", required_argument, 0, 'D' }, { "ynorm", no_argument, 0, 'Y' },
+        { "augment", no_argument, 0, 'G' },
         { "help", no_argument, 0, 'h' }, { 0, 0, 0, 0 } };
     int c;
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -70,6 +72,7 @@ int cmd_train_lipsync(int argc, char **argv) {
         case 'S': if (vh_cli_parse_int("train_lipsync", "--seed", optarg, 0, 2147483647L, &seed)) return 2; break;
         case 'f': force = 1; break;
         case 'Y': p.ynorm = 1; break;
+        case 'G': p.augment = 1; break;
         case 'M': if (vh_cli_parse_int("train_lipsync", "--mels", optarg, 8, 80, &p.mels)) return 2; break;
         case 'P': if (vh_cli_parse_int("train_lipsync", "--past", optarg, 0, 50, &p.past)) return 2; break;
         case 'A': if (vh_cli_parse_int("train_lipsync", "--ahead", optarg, 0, 10, &p.ahead)) return 2; break;
