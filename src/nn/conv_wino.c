@@ -223,40 +223,64 @@ typedef struct {
     wgeom w;
     const float *U;
     vh__nn_node *bn; /* batch norm applied in the epilogue, or NULL */
+    size_t i;        /* sample (per-channel-block split) */
 } wctx;
 
+/* Output channels [oc0, oc0+32) of sample i from its transformed input V:
+ * GEMMs, output transform into Y (NHWC tiles), then NCHW (+ bias, + batch norm). */
+static void wino_block(const wctx *c, size_t i, const float *V, float *Mb, float *Y, int oc0) {
+    const wgeom *w = &c->w;
+    vh__nn_node *n = c->n;
+    for (int t0 = 0; t0 < w->T; t0 += 12) {
+        int nt = VH_MIN(12, w->T - t0);
+        gemm_nt[nt](w, c->U, V, oc0, t0, Mb);
+        output_transform(w, Mb, oc0, t0, nt, Y);
+    }
+    const float *bias = w->bias ? vh__pt(c->g, n, 1)->data : NULL;
+    size_t ohw = (size_t)w->OH * w->OW, ypw = 2 * (size_t)w->TW;
+    float *y = n->val.data + i * n->per;
+    for (int oy = 0; oy < w->OH; oy++)
+        for (int ox = 0; ox < w->OW; ox++) {
+            const float *src = Y + ((size_t)oy * ypw + ox) * w->OC + oc0;
+            float *dst = y + (size_t)oc0 * ohw + (size_t)oy * w->OW + ox;
+            for (int o = 0; o < 32; o++) dst[(size_t)o * ohw] = src[o];
+        }
+    if (bias)
+        for (int o = oc0; o < oc0 + 32; o++)
+            for (size_t q = 0; q < ohw; q++) y[(size_t)o * ohw + q] += bias[o];
+    if (c->bn) vh__nn_bn_eval_sample(c->g, c->bn, i, y, oc0, oc0 + 32);
+}
+
+static float *ws_v(const wgeom *w, float *ws) { return ws + (size_t)w->PH * w->PW * w->C; }
+static float *ws_m(const wgeom *w, float *ws) { return ws_v(w, ws) + 16 * (size_t)w->T * w->C; }
+static float *ws_y(const wgeom *w, float *ws) { return ws_m(w, ws) + 16 * 12 * 32; }
+
+/* whole samples [b, e) per thread */
 static void wino_range(void *vc, size_t b, size_t e, int tid) {
     wctx *c = vc;
     const wgeom *w = &c->w;
-    vh__nn_node *n = c->n, *xn = vh__in(c->g, n, 0);
-    const float *bias = w->bias ? vh__pt(c->g, n, 1)->data : NULL;
-    float *xp = vh__ws(c->g, tid), *V = xp + (size_t)w->PH * w->PW * w->C, *Mb = V + 16 * (size_t)w->T * w->C;
-    float *Y = Mb + 16 * 12 * 32;
-    size_t ohw = (size_t)w->OH * w->OW, ypw = 2 * (size_t)w->TW;
+    vh__nn_node *xn = vh__in(c->g, c->n, 0);
+    float *xp = vh__ws(c->g, tid);
     for (size_t i = b; i < e; i++) {
         pad_nhwc(w, xn->val.data + i * xn->per, xp);
-        input_transform(w, xp, V);
-        for (int oc0 = 0; oc0 < w->OC; oc0 += 32)
-            for (int t0 = 0; t0 < w->T; t0 += 12) {
-                int nt = VH_MIN(12, w->T - t0);
-                gemm_nt[nt](w, c->U, V, oc0, t0, Mb);
-                output_transform(w, Mb, oc0, t0, nt, Y);
-            }
-        float *y = n->val.data + i * n->per;
-        for (int oc = 0; oc < w->OC; oc++) {
-            float bo = bias ? bias[oc] : 0.0f, *yo = y + (size_t)oc * ohw;
-            for (int oy = 0; oy < w->OH; oy++)
-                for (int ox = 0; ox < w->OW; ox++) yo[oy * w->OW + ox] = Y[((size_t)oy * ypw + ox) * w->OC + oc] + bo;
-        }
-        if (c->bn) vh__nn_bn_eval_sample(c->g, c->bn, i, y);
+        input_transform(w, xp, ws_v(w, xp));
+        for (int oc0 = 0; oc0 < w->OC; oc0 += 32) wino_block(c, i, ws_v(w, xp), ws_m(w, xp), ws_y(w, xp), oc0);
     }
+}
+
+/* channel blocks [b, e) of sample c->i, whose V lies in thread 0's workspace */
+static void wino_oc_range(void *vc, size_t b, size_t e, int tid) {
+    wctx *c = vc;
+    const wgeom *w = &c->w;
+    float *ws0 = vh__ws(c->g, 0);
+    for (size_t k = b; k < e; k++) wino_block(c, c->i, ws_v(w, ws0), ws_m(w, vh__ws(c->g, tid)), ws_y(w, ws0), (int)k * 32);
 }
 #endif
 
 int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n) {
 #ifdef VH_WINO_X86
     if (g->training || g->kernel || !n->wino || !n->cache) return 0;
-    wctx c = {g, n, wino_geom(g, n), NULL, vh__nn_conv_eval_bn(g, n)};
+    wctx c = {g, n, wino_geom(g, n), NULL, vh__nn_conv_eval_bn(g, n), 0};
     whead *h = n->cache;
     float *wcopy = (float *)(h + 1), *U = wcopy + (size_t)c.w.OC * c.w.C * 9;
     const vh_tensor *W = vh__pt(g, n, 0);
@@ -267,7 +291,17 @@ int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n) {
     }
     c.U = U;
     if (c.bn) vh__nn_bn_eval_begin(g, c.bn);
-    vh_parallel_for((size_t)g->batch, 1, wino_range, &c);
+    if (g->batch >= g->nthreads) {
+        vh_parallel_for((size_t)g->batch, 1, wino_range, &c);
+    } else { /* fewer samples than threads: split each sample's output channels */
+        float *xp = vh__ws(g, 0);
+        vh__nn_node *xn = vh__in(g, n, 0);
+        for (c.i = 0; c.i < (size_t)g->batch; c.i++) {
+            pad_nhwc(&c.w, xn->val.data + c.i * xn->per, xp);
+            input_transform(&c.w, xp, ws_v(&c.w, xp));
+            vh_parallel_for((size_t)c.w.OC / 32, 1, wino_oc_range, &c);
+        }
+    }
     return 1;
 #else
     (void)g, (void)n;

@@ -120,11 +120,11 @@ int vh__nn_conv_wino_forward(vh_nn_graph *g, vh__nn_node *n);
  * node n, to be applied (with its fused ReLU) in the convolution's epilogue.
  * Returns NULL when there is none. vh__nn_bn_eval_begin fills its state for
  * backward and marks its forward done; vh__nn_bn_eval_sample writes its output
- * for sample i from x (the convolution's output for that sample), computed as
- * its own forward does. */
+ * for sample i, channels [c0, c1), from x (the convolution's output for that
+ * sample), computed as its own forward does. */
 vh__nn_node *vh__nn_conv_eval_bn(vh_nn_graph *g, vh__nn_node *n);
 void vh__nn_bn_eval_begin(vh_nn_graph *g, vh__nn_node *bn);
-void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x);
+void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x, int c0, int c1);
 
 /* reads and checks sequence lengths (node id or -1) into out[batch]. */
 int vh__nn_get_lengths(vh_nn_graph *g, vh__nn_node *n, int lengths_node, int T, int *out);

@@ -143,7 +143,7 @@ static void conv_fwd_range(void *vc, size_t b, size_t e, int tid) {
                 float *yo = y + (size_t)o * c->ohw;
                 for (size_t j = 0; j < c->ohw; j++) yo[j] += bias[o];
             }
-        if (cc->bn) vh__nn_bn_eval_sample(cc->g, cc->bn, i, y);
+        if (cc->bn) vh__nn_bn_eval_sample(cc->g, cc->bn, i, y, 0, c->OC);
     }
 }
 
@@ -531,11 +531,11 @@ void vh__nn_bn_eval_begin(vh_nn_graph *g, vh__nn_node *bn) {
     }
 }
 
-void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x) {
+void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const float *x, int c0, int c1) {
     size_t hw = (size_t)bn->dims[1] * bn->dims[2];
     const float *mean = bn->cache, *invs = mean + bn->dims[0];
     const float *gam = vh__pt(g, bn, 0)->data, *bet = vh__pt(g, bn, 1)->data;
-    for (int c = 0; c < bn->dims[0]; c++) {
+    for (int c = c0; c < c1; c++) {
         const float *xc = x + (size_t)c * hw;
         float *y = bn->val.data + i * bn->per + (size_t)c * hw;
         if (bn->folded && bn->fused_relu)
