@@ -13,7 +13,10 @@
  * when any value changed, so writes to parameter data through any path are
  * seen. Used only in eval mode, with the fast kernels, groups 1, IC % 16 == 0,
  * OC % 32 == 0, on CPUs with AVX-512F (checked at run time); everything else
- * keeps ops_conv.c. VERHM_WINOGRAD=0 turns it off (read at compile). */
+ * keeps ops_conv.c. In eval mode it is tried before oneDNN (faster at batch 64
+ * too, docs/bench-nn.md). A batch smaller than the thread count splits each
+ * sample's output channels over the threads. VERHM_WINOGRAD=0 turns it off
+ * (read at compile). */
 #include "nn_internal.h"
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC optimize("O3")

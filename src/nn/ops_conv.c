@@ -263,7 +263,7 @@ static void conv_ref_fwd_range(void *vc, size_t b, size_t e, int tid) {
 }
 
 int vh__nn_conv_forward(vh_nn_graph *g, vh__nn_node *n) {
-    if (vh__nn_conv_dnnl_forward(g, n) || vh__nn_conv_wino_forward(g, n)) return VH_OK;
+    if (vh__nn_conv_wino_forward(g, n) || vh__nn_conv_dnnl_forward(g, n)) return VH_OK;
     cctx cc = {g, n, conv_geom(g, n), 0, NULL};
     vh_range_fn fn = g->kernel                  ? conv_ref_fwd_range
                      : conv_is_depthwise(&cc.c) ? conv_dw_range
