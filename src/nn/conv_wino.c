@@ -114,18 +114,48 @@ static void build_u(const wgeom *w, const float *W, float *U) {
 #ifdef VH_WINO_X86
 #define VH_AVX512 __attribute__((target("avx512f")))
 
-/* xp[r][c][ic] = x[ic][r-p][c-p] (zero outside) for the PH x PW padded plane. */
-static void pad_nhwc(const wgeom *w, const float *x, float *xp) {
-    memset(xp, 0, (size_t)w->PH * w->PW * w->C * sizeof(float));
-    for (int ic = 0; ic < w->C; ic++) {
-        const float *xc = x + (size_t)ic * w->H * w->W;
-        for (int r = 0; r < w->H && r + w->p < w->PH; r++) {
-            float *dst = xp + ((size_t)(r + w->p) * w->PW + w->p) * w->C + ic;
-            const float *src = xc + (size_t)r * w->W;
-            int ncol = VH_MIN(w->W, w->PW - w->p);
-            for (int c = 0; c < ncol; c++) dst[(size_t)c * w->C] = src[c];
-        }
+/* In-register transpose of a 16x16 block: r[i] lane j <-> r[j] lane i. */
+VH_AVX512 static void tr16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
     }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int i = 0; i < 16; i += 8)
+        for (int k = 0; k < 4; k++) {
+            t[i + k] = _mm512_shuffle_f32x4(r[i + k], r[i + 4 + k], 0x88);
+            t[i + 4 + k] = _mm512_shuffle_f32x4(r[i + k], r[i + 4 + k], 0xdd);
+        }
+    for (int k = 0; k < 8; k++) {
+        r[k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0x88);
+        r[8 + k] = _mm512_shuffle_f32x4(t[k], t[8 + k], 0xdd);
+    }
+}
+
+/* xp[r][c][ic] = x[ic][r-p][c-p] (zero outside) for the PH x PW padded plane:
+ * blocks of 16 channels x up to 16 columns, transposed in registers. */
+VH_AVX512 static void pad_nhwc(const wgeom *w, const float *x, float *xp) {
+    memset(xp, 0, (size_t)w->PH * w->PW * w->C * sizeof(float));
+    size_t hw = (size_t)w->H * w->W;
+    int nrow = VH_MIN(w->H, w->PH - w->p), ncol = VH_MIN(w->W, w->PW - w->p);
+    for (int ic = 0; ic < w->C; ic += 16)
+        for (int r = 0; r < nrow; r++)
+            for (int c0 = 0; c0 < ncol; c0 += 16) {
+                int nc = VH_MIN(16, ncol - c0);
+                __mmask16 m = (__mmask16)((1u << nc) - 1);
+                __m512 v[16];
+                const float *src = x + (size_t)ic * hw + (size_t)r * w->W + c0;
+                for (int k = 0; k < 16; k++) v[k] = _mm512_maskz_loadu_ps(m, src + (size_t)k * hw);
+                tr16(v);
+                float *dst = xp + ((size_t)(r + w->p) * w->PW + w->p + c0) * w->C + ic;
+                for (int k = 0; k < nc; k++) _mm512_storeu_ps(dst + (size_t)k * w->C, v[k]);
+            }
 }
 
 /* V[xi][t][ic] = (B^T d B)[xi], d the 4x4 input patch of tile t, 16 channels a vector. */
@@ -229,6 +259,27 @@ typedef struct {
     size_t i;        /* sample (per-channel-block split) */
 } wctx;
 
+/* y[oc][oy][ox] = Y[oy][ox][oc] (+ bias[oc]) for oc in [oc0, oc0+32): blocks of
+ * 16 columns x 16 channels transposed in registers. */
+VH_AVX512 static void write_nchw(const wgeom *w, const float *Y, const float *bias, int oc0, float *y) {
+    size_t ohw = (size_t)w->OH * w->OW, ypw = 2 * (size_t)w->TW;
+    for (int o0 = oc0; o0 < oc0 + 32; o0 += 16) {
+        __m512 b = bias ? _mm512_loadu_ps(bias + o0) : _mm512_setzero_ps();
+        for (int oy = 0; oy < w->OH; oy++)
+            for (int x0 = 0; x0 < w->OW; x0 += 16) {
+                int nc = VH_MIN(16, w->OW - x0);
+                __mmask16 m = (__mmask16)((1u << nc) - 1);
+                __m512 v[16];
+                const float *src = Y + ((size_t)oy * ypw + x0) * w->OC + o0;
+                for (int k = 0; k < 16; k++)
+                    v[k] = k < nc ? _mm512_add_ps(_mm512_loadu_ps(src + (size_t)k * w->OC), b) : _mm512_setzero_ps();
+                tr16(v);
+                float *dst = y + (size_t)o0 * ohw + (size_t)oy * w->OW + x0;
+                for (int k = 0; k < 16; k++) _mm512_mask_storeu_ps(dst + (size_t)k * ohw, m, v[k]);
+            }
+    }
+}
+
 /* Output channels [oc0, oc0+32) of sample i from its transformed input V:
  * GEMMs, output transform into Y (NHWC tiles), then NCHW (+ bias, + batch norm). */
 static void wino_block(const wctx *c, size_t i, const float *V, float *Mb, float *Y, int oc0) {
@@ -240,17 +291,8 @@ static void wino_block(const wctx *c, size_t i, const float *V, float *Mb, float
         output_transform(w, Mb, oc0, t0, nt, Y);
     }
     const float *bias = w->bias ? vh__pt(c->g, n, 1)->data : NULL;
-    size_t ohw = (size_t)w->OH * w->OW, ypw = 2 * (size_t)w->TW;
     float *y = n->val.data + i * n->per;
-    for (int oy = 0; oy < w->OH; oy++)
-        for (int ox = 0; ox < w->OW; ox++) {
-            const float *src = Y + ((size_t)oy * ypw + ox) * w->OC + oc0;
-            float *dst = y + (size_t)oc0 * ohw + (size_t)oy * w->OW + ox;
-            for (int o = 0; o < 32; o++) dst[(size_t)o * ohw] = src[o];
-        }
-    if (bias)
-        for (int o = oc0; o < oc0 + 32; o++)
-            for (size_t q = 0; q < ohw; q++) y[(size_t)o * ohw + q] += bias[o];
+    write_nchw(w, Y, bias, oc0, y);
     if (c->bn) vh__nn_bn_eval_sample(c->g, c->bn, i, y, oc0, oc0 + 32);
 }
 
