@@ -1,6 +1,9 @@
-/* Rig asset: loads the committed ICT rig, poses it, rejects damaged files. */
+/* Rig asset: loads the committed ICT rig, poses it, rejects damaged files;
+ * float16 offsets (normal, subnormal, largest, negative) decode exactly. */
 #include "vh_test.h"
+#include "avatar_synth_rig.h"
 #include "verhm/avatar.h"
+#include <math.h>
 
 static char *g_buf;
 static size_t g_len;
@@ -60,6 +63,27 @@ VH_TEST(damaged_files_are_rejected) {
     free(copy);
 }
 
+VH_TEST(float16_offsets_decode_exactly) {
+    const float pos[9] = {0}; /* offsets are then the posed positions, exactly */
+    const uint8_t part[3] = {0, 0, 0};
+    const uint32_t tri[3] = {0, 1, 2};
+    const uint16_t verts[3] = {0, 1, 2};
+    /* 1, -2, 2^-24 (smallest subnormal), 65504 (largest), 1/3 rounded, -0,
+     * 2^-14 (smallest normal), 1023·2^-24 (largest subnormal), -0.5 */
+    const uint16_t half[9] = {0x3C00, 0xC000, 0x0001, 0x7BFF, 0x3555, 0x8000, 0x0400, 0x03FF, 0xB800};
+    const float want[9] = {1.0f, -2.0f, 5.9604644775390625e-8f, 65504.0f, 0.333251953125f, 0.0f,
+                           6.103515625e-5f, 6.0975551605224609375e-5f, -0.5f};
+    vh_rig *rig = synth_rig(3, pos, part, 1, tri, vh_arkit_index("jawOpen"), 3, verts, half);
+    VH_CHECK(rig != NULL);
+    if (!rig) return;
+    float w[VH_ARKIT_COUNT] = {0}, out[9];
+    w[vh_arkit_index("jawOpen")] = 1;
+    VH_CHECK_OK(vh_rig_apply(rig, w, out));
+    for (int i = 0; i < 9; i++)
+        if (out[i] - pos[i] != want[i]) VH_FAILMSG("offset %d: %.10g, want %.10g", i, out[i] - pos[i], want[i]);
+    vh_rig_free(rig);
+}
+
 int main(void) {
     if (vh_file_read_all(vh_test_src("assets/face/ict_rig.vhrig"), 0, &g_buf, &g_len)) {
         printf("cannot read the rig asset: %s\n", vh_last_error());
@@ -68,6 +92,7 @@ int main(void) {
     VH_RUN(loads_committed_asset);
     VH_RUN(jaw_open_moves_the_chin_down);
     VH_RUN(damaged_files_are_rejected);
+    VH_RUN(float16_offsets_decode_exactly);
     vh_free(g_buf);
     return vh_test_summary();
 }

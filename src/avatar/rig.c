@@ -59,13 +59,19 @@ static float lef32(const uint8_t *p) {
     return f;
 }
 
+/* IEEE half → float by moving the bit fields (exact); subnormal halves are
+ * normal floats: m·2⁻²⁴. */
 static float half_to_float(uint16_t h) {
-    int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
-    double v;
-    if (e == 0) v = ldexp(m, -24);
-    else if (e == 31) v = m ? NAN : INFINITY;
-    else v = ldexp(m + 1024, e - 25);
-    return (float)(s ? -v : v);
+    uint32_t s = (uint32_t)(h >> 15) << 31, e = (h >> 10) & 31, m = h & 1023, u;
+    if (e == 31) u = s | 0x7F800000u | (m << 13);            /* inf, NaN */
+    else if (e) u = s | ((e + 112) << 23) | (m << 13);       /* rebias 15 → 127 */
+    else {
+        float v = (float)m * (1.0f / 16777216.0f);
+        return s ? -v : v;
+    }
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
 }
 
 static uint32_t crc32_le(const uint8_t *p, size_t n) {

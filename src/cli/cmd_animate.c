@@ -9,6 +9,7 @@
 #include "verhm/media.h"
 #include "verhm/ser.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,123 @@
 #define RATE 16000
 #define CHUNK_S 12.0  /* audio analysed at a time */
 #define CUT_S 3.0     /* the cut is placed at the quietest 20 ms in the chunk's last CUT_S */
+#define ENC_SLOTS 3   /* frames queued for the encoder thread */
+
+/* The encoder thread: colour conversion, H.264/AAC encoding and muxing run
+ * beside the renderer, which goes on with the next frame meanwhile. Frames
+ * and audio reach the writer in the order they were queued, so the file is
+ * the one a single thread would write. */
+typedef struct enc_item { int is_audio; vh_image img; float *pcm; size_t n; } enc_item;
+typedef struct encoder {
+    vh_video_writer *vw;
+    pthread_t th;
+    int started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    enc_item q[ENC_SLOTS + 1];  /* ring; head = next to encode */
+    int head, count, stop, failed;
+    char msg[512];
+} encoder;
+
+static void *enc_main(void *arg) {
+    encoder *e = arg;
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        while (!e->count && !e->stop) pthread_cond_wait(&e->cv, &e->mu);
+        if (!e->count) break;
+        enc_item *it = &e->q[e->head];
+        int failed = e->failed;
+        pthread_mutex_unlock(&e->mu);
+        int st = VH_OK;
+        if (!failed) st = it->is_audio ? vh_video_writer_audio(e->vw, it->pcm, it->n) : vh_video_writer_frame(e->vw, &it->img);
+        pthread_mutex_lock(&e->mu);
+        if (st && !e->failed) {
+            e->failed = st;
+            snprintf(e->msg, sizeof e->msg, "%s", vh_video_writer_error(e->vw));
+        }
+        e->head = (e->head + 1) % (ENC_SLOTS + 1);
+        e->count--;
+        pthread_cond_broadcast(&e->cv);
+    }
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+static int enc_start(encoder *e, vh_video_writer *vw, int w, int h) {
+    memset(e, 0, sizeof *e);
+    e->vw = vw;
+    for (int i = 0; i <= ENC_SLOTS; i++)
+        if (vh_image_alloc(&e->q[i].img, w, h, 3)) return VH_ENOMEM;
+    if (pthread_mutex_init(&e->mu, NULL)) return VH_ENOMEM;
+    if (pthread_cond_init(&e->cv, NULL)) { pthread_mutex_destroy(&e->mu); return VH_ENOMEM; }
+    if (pthread_create(&e->th, NULL, enc_main, e)) {
+        pthread_cond_destroy(&e->cv);
+        pthread_mutex_destroy(&e->mu);
+        return VH_ENOMEM;
+    }
+    e->started = 1;
+    return VH_OK;
+}
+
+/* Waits for a free slot and returns it (locked), or NULL once the writer failed. */
+static enc_item *enc_slot(encoder *e) {
+    pthread_mutex_lock(&e->mu);
+    while (e->count == ENC_SLOTS && !e->failed) pthread_cond_wait(&e->cv, &e->mu);
+    if (e->failed) { pthread_mutex_unlock(&e->mu); return NULL; }
+    return &e->q[(e->head + e->count) % (ENC_SLOTS + 1)];
+}
+
+static void enc_push(encoder *e) {
+    e->count++;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+}
+
+static int enc_frame(encoder *e, const vh_image *img) {
+    enc_item *it = enc_slot(e);
+    if (!it) return e->failed;
+    it->is_audio = 0;
+    for (int y = 0; y < img->h; y++)
+        memcpy(it->img.data + (size_t)y * it->img.stride, img->data + (size_t)y * img->stride, (size_t)img->w * 3);
+    enc_push(e);
+    return VH_OK;
+}
+
+static int enc_audio(encoder *e, const float *pcm, size_t n) {
+    enc_item *it = enc_slot(e);
+    if (!it) return e->failed;
+    float *p = realloc(it->pcm, n * sizeof *p);
+    if (!p) { pthread_mutex_unlock(&e->mu); return VH_ENOMEM; }
+    memcpy(p, pcm, n * sizeof *p);
+    it->pcm = p;
+    it->n = n;
+    it->is_audio = 1;
+    enc_push(e);
+    return VH_OK;
+}
+
+/* Encodes what is queued and stops the thread; returns the first writer error. */
+static int enc_stop(encoder *e) {
+    if (!e->started) return VH_OK;
+    pthread_mutex_lock(&e->mu);
+    e->stop = 1;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    pthread_join(e->th, NULL);
+    pthread_cond_destroy(&e->cv);
+    pthread_mutex_destroy(&e->mu);
+    e->started = 0;
+    return e->failed;
+}
+
+static void enc_free(encoder *e) {
+    enc_stop(e);
+    for (int i = 0; i <= ENC_SLOTS; i++) {
+        vh_image_free(&e->q[i].img);
+        free(e->q[i].pcm);
+        e->q[i].pcm = NULL;
+    }
+}
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -52,6 +170,7 @@ typedef struct anim {
     vh_rig *rig;
     vh_renderer *ren;
     vh_video_writer *vw;
+    encoder enc;                  /* runs the writer on its own thread */
     vh_anim_csv *csvw;
     vh_anim_npy *npyw;
     vh_phone_rec *rec;
@@ -108,7 +227,7 @@ static int emit_frame(anim *a, float *w) {
         const vh_image *img;
         st = vh_render(a->ren, a->pos, &pose, &img);
         if (st) return vh_cli_fail_status(st);
-        if (a->vw && (st = vh_video_writer_frame(a->vw, img))) return vh_cli_fail(a->out, "%s", vh_video_writer_error(a->vw));
+        if (a->vw && enc_frame(&a->enc, img)) return vh_cli_fail(a->out, "%s", a->enc.msg[0] ? a->enc.msg : "out of memory");
         if (a->frames_dir) {
             char path[4200];
             snprintf(path, sizeof path, "%s/frame_%06ld.png", a->frames_dir, a->frames + 1);
@@ -219,7 +338,7 @@ static int run(anim *a) {
                 if (emit_frame(a, w + (size_t)(f - f0) * VH_ARKIT_COUNT)) { rc = 1; goto out; }
             }
         }
-        if (a->vw && use && (st = vh_video_writer_audio(a->vw, buf, use))) { rc = vh_cli_fail(a->out, "%s", vh_video_writer_error(a->vw)); goto out; }
+        if (a->vw && use && enc_audio(&a->enc, buf, use)) { rc = vh_cli_fail(a->out, "%s", a->enc.msg[0] ? a->enc.msg : "out of memory"); goto out; }
         memmove(buf, buf + use, (have - use) * sizeof *buf);
         have -= use;
         consumed += use;
@@ -348,6 +467,7 @@ int cmd_animate(int argc, char **argv) {
         wp.overwrite = a.force;
         wp.preset = "veryfast";
         if ((st = vh_video_writer_open(a.out, &wp, &a.vw))) { rc = vh_cli_fail_status(st); goto done; }
+        if (enc_start(&a.enc, a.vw, a.width, a.height)) { rc = vh_cli_fail(a.out, "cannot start the encoder thread"); goto done; }
     }
     if (a.csv && (st = vh_anim_csv_open(a.csv, a.fps, a.force, &a.csvw))) { rc = vh_cli_fail_status(st); goto done; }
     if (a.npy && (st = vh_anim_npy_open(a.npy, a.force, &a.npyw))) { rc = vh_cli_fail_status(st); goto done; }
@@ -355,6 +475,7 @@ int cmd_animate(int argc, char **argv) {
     if (!rc && a.glb && (st = vh_anim_write_glb(a.rig, a.track, (int)a.frames, a.fps, a.glb, a.force))) rc = vh_cli_fail_status(st);
     if (!rc && a.csvw) { st = vh_anim_csv_close(a.csvw, 1); a.csvw = NULL; if (st) rc = vh_cli_fail_status(st); }
     if (!rc && a.npyw) { st = vh_anim_npy_close(a.npyw, 1); a.npyw = NULL; if (st) rc = vh_cli_fail_status(st); }
+    if (!rc && a.vw && enc_stop(&a.enc)) rc = vh_cli_fail(a.out, "%s", a.enc.msg);
     if (!rc && a.vw) { st = vh_video_writer_finish(a.vw); a.vw = NULL; if (st) rc = vh_cli_fail_status(st); }
     if (!rc && a.ser) {
         /* The emotion shown longest (by frames); silence counts as neutral. */
@@ -390,6 +511,7 @@ done:
     if (rc) cleanup_frames(&a);
     vh_anim_csv_close(a.csvw, 0);
     vh_anim_npy_close(a.npyw, 0);
+    enc_free(&a.enc); /* before the writer it uses */
     vh_video_writer_abort(a.vw);
     vh_phone_rec_free(a.rec);
     vh_lipsync_free(a.ls);
