@@ -3,7 +3,7 @@
  * multiplies per input/output channel pair instead of 36, so the three large
  * FER convolutions do 2.25x fewer multiply-adds than im2col + GEMM.
  *
- *   U = G g G^T     per filter, 4x4; cached per node, layout [16][IC][OC]
+ *   U = G g G^T     per filter, 4x4; cached per node, layout [OC/32][16][IC][32]
  *   V = B^T d B     per input tile (4x4 from a zero-padded NHWC copy), [16][tile][IC]
  *   M = U . V       16 small GEMMs, vectorised over 16 output channels
  *   y = A^T M A     2x2 outputs per tile, written back to NCHW (+ bias)
@@ -86,9 +86,10 @@ void vh__nn_conv_wino_setup(vh_nn_graph *g, vh__nn_node *n) {
     n->wino = 1;
 }
 
-/* U[xi][ic][oc] = (G g G^T)[xi] for filter g = W[oc][ic] (3x3). */
+/* U[oc/32][xi][ic][oc%32] = (G g G^T)[xi] for filter g = W[oc][ic] (3x3): each
+ * block of 32 output channels is one contiguous stream for the GEMMs. */
 static void build_u(const wgeom *w, const float *W, float *U) {
-    size_t plane = (size_t)w->C * w->OC;
+    size_t plane = (size_t)w->C * 32;
     for (int oc = 0; oc < w->OC; oc++)
         for (int ic = 0; ic < w->C; ic++) {
             const float *f = W + ((size_t)oc * w->C + ic) * 9;
@@ -100,7 +101,7 @@ static void build_u(const wgeom *w, const float *W, float *U) {
                 t[2][j] = 0.5f * (a - b + c);
                 t[3][j] = c;
             }
-            float *u = U + (size_t)ic * w->OC + oc;
+            float *u = U + (size_t)(oc / 32) * 16 * plane + (size_t)ic * 32 + oc % 32;
             for (int i = 0; i < 4; i++) {
                 float a = t[i][0], b = t[i][1], c = t[i][2];
                 u[(size_t)(i * 4 + 0) * plane] = a;
@@ -186,16 +187,16 @@ VH_AVX512 static void input_transform(const wgeom *w, const float *xp, float *V)
         }
 }
 
-/* Mb[xi][j][0..32) = sum_ic U[xi][ic][oc0..oc0+32) * V[xi][t0+j][ic], j < NT <= 12.
+/* Mb[xi][j][0..32) = sum_ic U[oc0/32][xi][ic][0..32) * V[xi][t0+j][ic], j < NT <= 12.
  * NT is a compile-time constant in every instantiation, so the 2*NT
  * accumulators stay in registers. */
 #define GEMM_NT(NT)                                                                                         \
     VH_AVX512 static void gemm_nt##NT(const wgeom *w, const float *U, const float *V, int oc0, int t0,     \
                                       float *Mb) {                                                          \
-        size_t us = (size_t)w->C * w->OC, vs = (size_t)w->T * w->C;                                         \
-        int C = w->C, OC = w->OC;                                                                           \
+        size_t us = (size_t)w->C * 32, vs = (size_t)w->T * w->C;                                            \
+        int C = w->C, OC = 32;                                                                              \
         for (int xi = 0; xi < 16; xi++) {                                                                   \
-            const float *u = U + xi * us + oc0;                                                             \
+            const float *u = U + (size_t)(oc0 / 32) * 16 * us + xi * us;                                    \
             const float *v = V + xi * vs + (size_t)t0 * C;                                                  \
             __m512 a0[NT], a1[NT];                                                                          \
             VH_UNROLL for (int j = 0; j < NT; j++) a0[j] = a1[j] = _mm512_setzero_ps();                     \
