@@ -349,6 +349,8 @@ typedef struct vh_train_params {
     float clip_norm;         /* global gradient norm clip (0 = off) */
     int patience;            /* early stopping (0 = off) */
     int stop_after;          /* stop after this many epochs in this call (0 = off; for tests) */
+    int keep_last;           /* 1: keep the last epoch's weights (validation is still measured and
+                                reported each epoch, no early stopping); 0: the best validation epoch */
     uint64_t seed;
     vh_augment_params aug;
     const char *checkpoint;  /* written after every epoch (NULL = none) */

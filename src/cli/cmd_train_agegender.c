@@ -26,6 +26,10 @@ static void usage(FILE *out) {
             "  --val-split F     held-out share, split by file-name hash (default 0.15)\n"
             "  --patience N      early stopping patience (default 8)\n"
             "  --no-augment      train without augmentation\n"
+            "  --from MODEL      start from another model's backbone (e.g. models/fer-emotion.safetensors:\n"
+            "                    its architecture and convolution weights; the head is new)\n"
+            "  --keep last|best  keep the last epoch (default; no early stopping) or the epoch with\n"
+            "                    the best joint validation accuracy (selection on the reported faces)\n"
             "  --seed S          random seed (default 1)\n"
             "  --json            print the summary as JSON\n");
 }
@@ -53,13 +57,15 @@ int cmd_train_agegender(int argc, char **argv) {
         {"lr", required_argument, 0, 'l'},    {"val-split", required_argument, 0, 'V'},
         {"patience", required_argument, 0, 'P'}, {"no-augment", no_argument, 0, 'N'},
         {"seed", required_argument, 0, 's'},  {"json", no_argument, 0, 'j'},
+        {"from", required_argument, 0, 'f'},  {"keep", required_argument, 0, 'k'},
         {"help", no_argument, 0, 'h'},        {0, 0, 0, 0}};
-    const char *out = NULL, *arch = "fer-fast", *cmd = "train-agegender";
+    const char *out = NULL, *arch = "fer-fast", *cmd = "train-agegender", *from = NULL;
     int width = 32, size = 64, json = 0, augment = 1;
     double val_split = 0.15;
     vh_train_params tp = vh_train_default_params();
     tp.epochs = 30;
     tp.patience = 8;
+    tp.keep_last = 1;
     int c, seed = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -75,6 +81,12 @@ int cmd_train_agegender(int argc, char **argv) {
         case 'N': augment = 0; break;
         case 's': if (vh_cli_parse_int(cmd, "--seed", optarg, 0, 2147483647, &seed)) return VH_EXIT_USAGE; break;
         case 'j': json = 1; break;
+        case 'f': from = optarg; break;
+        case 'k':
+            if (strcmp(optarg, "last") == 0) tp.keep_last = 1;
+            else if (strcmp(optarg, "best") == 0) tp.keep_last = 0;
+            else return vh_cli_usage_error(cmd, "--keep must be 'last' or 'best', not '%s'", optarg);
+            break;
         case 'h': usage(stdout); return 0;
         default: return vh_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
         }
@@ -86,7 +98,7 @@ int cmd_train_agegender(int argc, char **argv) {
 
     vh_cascade *cas = NULL;
     vh_shape_predictor *sp = NULL;
-    vh_model *m = NULL;
+    vh_model *m = NULL, *base = NULL;
     vh_dataset train = {0}, val = {0};
     float *train_ages = NULL, *val_ages = NULL;
     int rc = VH_EXIT_INPUT, st;
@@ -94,6 +106,11 @@ int cmd_train_agegender(int argc, char **argv) {
         (st = vh_shape_predictor_load(vh_shape_predictor_default_path(), &sp))) {
         vh_cli_fail_status(st);
         goto done;
+    }
+    if (from) {
+        if ((st = vh_model_load(from, &base))) { vh_cli_fail_status(st); goto done; }
+        if (base->in_c != 1) { vh_cli_fail(from, "backbone expects %d channels; aligned crops are gray", base->in_c); goto done; }
+        arch = base->arch;
     }
     if (!vh_cli.quiet) fprintf(stderr, "verhm: aligning faces in %s...\n", dir);
     if ((st = vh_utkface_load(dir, size, cas, sp, val_split, &train, &val, &train_ages, &val_ages))) {
@@ -105,11 +122,20 @@ int cmd_train_agegender(int argc, char **argv) {
     if (val.n == 0) { vh_cli_fail(dir, "too few images for a validation split"); goto done; }
     const char *labels[VH_AGEGENDER_CLASSES];
     vh_agegender_labels(labels);
-    vh_arch_params ap = vh_arch_default_params(arch);
-    ap.width = width;
+    vh_arch_params ap = base ? base->ap : vh_arch_default_params(arch);
+    if (!base) ap.width = width;
     if ((st = vh_model_new(arch, &ap, labels, VH_AGEGENDER_CLASSES, size, size, (uint64_t)seed, &m))) {
         vh_cli_fail_status(st);
         goto done;
+    }
+    if (base) {
+        int copied = 0;
+        vh_model_copy_params(m, base, &copied);
+        m->mean = base->mean;
+        m->std = base->std;
+        if (!vh_cli.quiet)
+            fprintf(stderr, "verhm: starting from %s: %d of %d tensors copied (new head)\n", from, copied,
+                    vh_nn_param_count(m->g));
     }
     tp.seed = (uint64_t)seed;
     tp.aug = vh_augment_default_params();
@@ -136,7 +162,10 @@ int cmd_train_agegender(int argc, char **argv) {
     vh_jw_key(&w, "train_faces"); vh_jw_int(&w, train.n);
     vh_jw_key(&w, "val_faces"); vh_jw_int(&w, val.n);
     vh_jw_key(&w, "epochs"); vh_jw_int(&w, res.epochs_done);
-    vh_jw_key(&w, "best_epoch"); vh_jw_int(&w, res.best_epoch);
+    vh_jw_key(&w, "kept"); vh_jw_string(&w, tp.keep_last ? "last epoch" : "best joint validation accuracy");
+    if (!tp.keep_last) { vh_jw_key(&w, "best_epoch"); vh_jw_int(&w, res.best_epoch); }
+    vh_jw_key(&w, "arch"); vh_jw_string(&w, arch);
+    if (from) { vh_jw_key(&w, "backbone_from"); vh_jw_string(&w, from); }
     vh_jw_key(&w, "seed"); vh_jw_int(&w, seed);
     vh_jw_key(&w, "train_seconds"); vh_jw_number(&w, res.seconds);
     vh_jw_key(&w, "metrics");
@@ -157,6 +186,7 @@ int cmd_train_agegender(int argc, char **argv) {
     rc = 0;
 done:
     vh_model_free(m);
+    vh_model_free(base);
     vh_dataset_free(&train);
     vh_dataset_free(&val);
     free(train_ages);

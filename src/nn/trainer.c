@@ -181,6 +181,7 @@ static void set_provenance(trainer *t, const vh_dataset *train, const vh_dataset
     vh_jw_key(&jw, "val_examples"); vh_jw_int(&jw, val ? val->n : 0);
     vh_jw_key(&jw, "epochs"); vh_jw_int(&jw, t->epoch);
     vh_jw_key(&jw, "best_epoch"); vh_jw_int(&jw, t->best_epoch);
+    vh_jw_key(&jw, "kept"); vh_jw_string(&jw, t->p->keep_last || !val ? "last epoch" : "best validation epoch");
     vh_jw_key(&jw, "batch"); vh_jw_int(&jw, t->p->batch);
     vh_jw_key(&jw, "optimizer");
     vh_jw_string(&jw, t->p->optimizer == VH_TRAIN_SGD ? "sgd" : t->p->optimizer == VH_TRAIN_ADAM ? "adam" : "adamw");
@@ -344,12 +345,12 @@ int vh_train(vh_model *m, const vh_dataset *train, const vh_dataset *val, const 
             r = save_checkpoint(&t);
             if (r) goto done;
         }
-        if (val && p->patience > 0 && t.no_improve >= p->patience) {
+        if (val && !p->keep_last && p->patience > 0 && t.no_improve >= p->patience) {
             res->early_stopped = 1;
             break;
         }
     }
-    if (val && t.best_epoch > 0) params_copy(m->g, t.best, 0);
+    if (val && t.best_epoch > 0 && !p->keep_last) params_copy(m->g, t.best, 0);
     res->epochs_done = t.epoch;
     res->best_epoch = t.best_epoch;
     res->best_val_acc = val && t.best_correct >= 0 ? (double)t.best_correct / val->n : NAN;
