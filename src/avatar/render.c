@@ -106,6 +106,9 @@ static void v3_norm(float *v) {
     float l = sqrtf(v3_dot(v, v));
     if (l > 1e-20f) { v[0] /= l; v[1] /= l; v[2] /= l; }
 }
+/* max/min without the libm call (no NaNs reach them). */
+static float maxf(float a, float b) { return a > b ? a : b; }
+static float minf(float a, float b) { return a < b ? a : b; }
 static float fmin3(float a, float b, float c) { float m = a < b ? a : b; return m < c ? m : c; }
 static float fmax3(float a, float b, float c) { float m = a > b ? a : b; return m > c ? m : c; }
 
@@ -375,12 +378,12 @@ static void light_vertices(void *ctx, size_t i0, size_t i1, int tid) {
         v3_sub(cam, v, view);
         v3_norm(view);
         /* Wrapped diffuse softens the terminator like light scattering in skin. */
-        float dk = fmaxf(0.0f, (v3_dot(nn, kl) + 0.25f) / 1.25f);
-        float df = fmaxf(0.0f, (v3_dot(nn, fl) + 0.25f) / 1.25f);
-        float dr = fmaxf(0.0f, v3_dot(nn, rl));
+        float dk = maxf(0.0f, (v3_dot(nn, kl) + 0.25f) / 1.25f);
+        float df = maxf(0.0f, (v3_dot(nn, fl) + 0.25f) / 1.25f);
+        float dr = maxf(0.0f, v3_dot(nn, rl));
         float h[3] = {kl[0] + view[0], kl[1] + view[1], kl[2] + view[2]};
         v3_norm(h);
-        float s = fmaxf(0.0f, v3_dot(nn, h));
+        float s = maxf(0.0f, v3_dot(nn, h));
         s *= s; s *= s; s *= s; s *= s; s *= s; /* ^32 */
         s *= r->spec[i];
         float light = 0.18f + 0.95f * dk + 0.30f * df + 0.35f * dr;
@@ -414,7 +417,7 @@ static void setup_triangles(void *ctx, size_t t0, size_t t1, int tid) {
         float xmin = fmin3(x0, r->sx[i1], r->sx[i2]), xmax = fmax3(x0, r->sx[i1], r->sx[i2]);
         if (ymax < 0 || ymin >= r->sh || xmax < 0 || xmin >= r->sw) continue;
         /* Sample rows whose centre lies in [ymin, ymax). */
-        int ya = ceil_i(fmaxf(ymin - 0.5f, -1.0f)), yb = ceil_i(fminf(ymax - 0.5f, (float)r->sh)) - 1;
+        int ya = ceil_i(maxf(ymin - 0.5f, -1.0f)), yb = ceil_i(minf(ymax - 0.5f, (float)r->sh)) - 1;
         if (ya < 0) ya = 0;
         if (yb > r->sh - 1) yb = r->sh - 1;
         if (ya > yb) continue;
@@ -530,12 +533,12 @@ static void raster_rows(vh_renderer *r, int b) {
         if (r->sy[v1] < r->sy[v0]) { tmp = v0; v0 = v1; v1 = tmp; }
         const float X0 = r->sx[v0], Y0 = r->sy[v0], X1 = r->sx[v1], Y1 = r->sy[v1], X2 = r->sx[v2], Y2 = r->sy[v2];
         /* Rows whose centre lies in [Y0, Y2), clipped to the band. */
-        int ya = ceil_i(fmaxf(Y0 - 0.5f, (float)y0 - 1.0f)), yb = ceil_i(fminf(Y2 - 0.5f, (float)y1)) - 1;
+        int ya = ceil_i(maxf(Y0 - 0.5f, (float)y0 - 1.0f)), yb = ceil_i(minf(Y2 - 0.5f, (float)y1)) - 1;
         if (ya < y0) ya = y0;
         if (yb > y1 - 1) yb = y1 - 1;
         if (ya > yb) continue;
-        if ((r->draw[t] & DRAW_TESTED) && hidden(r, ya, yb, fminf(fminf(X0, X1), X2), fmaxf(fmaxf(X0, X1), X2),
-                                                 fmaxf(fmaxf(r->invd[v0], r->invd[v1]), r->invd[v2])))
+        if ((r->draw[t] & DRAW_TESTED) && hidden(r, ya, yb, fmin3(X0, X1, X2), fmax3(X0, X1, X2),
+                                                 fmax3(r->invd[v0], r->invd[v1], r->invd[v2])))
             continue;
         const edge longe = make_edge(X0, Y0, X2, Y2), upper = make_edge(X0, Y0, X1, Y1), lower = make_edge(X1, Y1, X2, Y2);
         /* v1 right of the long edge (y down): the long edge bounds the left. */
