@@ -63,6 +63,33 @@ VH_TEST(damaged_files_are_rejected) {
     free(copy);
 }
 
+VH_TEST(posing_matches_the_plain_sum) {
+    /* The committed rig poses over vertex ranges in parallel: it must give
+     * the single-pass sum in shape order, bit for bit. */
+    vh_rig *rig = NULL;
+    VH_CHECK_OK(vh_rig_load_mem(g_buf, g_len, "ict_rig.vhrig", &rig));
+    if (!rig) return;
+    int nv = vh_rig_vertex_count(rig);
+    float *out = malloc((size_t)nv * 12), *ref = malloc((size_t)nv * 12);
+    float w[VH_ARKIT_COUNT];
+    for (int k = 0; k < VH_ARKIT_COUNT; k++) w[k] = (k % 3) ? 0.0f : 0.05f + 0.9f * (float)((k * 37) % 17) / 17.0f;
+    VH_CHECK_OK(vh_rig_apply(rig, w, out));
+    memcpy(ref, vh_rig_neutral(rig), (size_t)nv * 12);
+    for (int k = 0; k < VH_ARKIT_COUNT; k++) {
+        int n;
+        const uint16_t *v;
+        const float *d;
+        vh_rig_shape(rig, k, &n, &v, &d);
+        if (w[k] == 0) continue;
+        for (int i = 0; i < n; i++)
+            for (int c = 0; c < 3; c++) ref[3 * v[i] + c] += w[k] * d[3 * i + c];
+    }
+    VH_CHECK(memcmp(out, ref, (size_t)nv * 12) == 0);
+    free(out);
+    free(ref);
+    vh_rig_free(rig);
+}
+
 VH_TEST(float16_offsets_decode_exactly) {
     const float pos[9] = {0}; /* offsets are then the posed positions, exactly */
     const uint8_t part[3] = {0, 0, 0};
@@ -93,6 +120,7 @@ int main(void) {
     VH_RUN(jaw_open_moves_the_chin_down);
     VH_RUN(damaged_files_are_rejected);
     VH_RUN(float16_offsets_decode_exactly);
+    VH_RUN(posing_matches_the_plain_sum);
     vh_free(g_buf);
     return vh_test_summary();
 }

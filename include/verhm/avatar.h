@@ -56,8 +56,10 @@ const uint32_t *vh_rig_triangles(const vh_rig *rig);
 void vh_rig_shape(const vh_rig *rig, int k, int *count, const uint16_t **verts, const float **deltas);
 
 /* Poses the mesh: out[nverts*3] = neutral + Σ w[k]·delta_k over the 52 ARKit
- * weights (caller-owned arrays). Weights outside [-1, 2] or non-finite are
- * rejected with VH_ERANGE (out untouched). */
+ * weights (caller-owned arrays), summed in shape order. Weights outside [-1, 2]
+ * or non-finite are rejected with VH_ERANGE (out untouched). Split over
+ * vh_parallel_for by vertex ranges when every shape lists its vertices in
+ * increasing order (as the converter writes them); the result is the same. */
 int vh_rig_apply(const vh_rig *rig, const float w[VH_ARKIT_COUNT], float *out);
 
 /* ---- software renderer ---- */

@@ -29,6 +29,7 @@ typedef struct shape { int count; uint16_t *verts; float *deltas; } shape;
 
 struct vh_rig {
     int nv, nt;
+    int sorted;  /* every shape lists its vertices in increasing order */
     float *pos, *uv;
     uint8_t *part;
     uint32_t *tris;
@@ -162,6 +163,10 @@ static int parse(rd *r, vh_rig *rig) {
         }
     }
     if (r->st) return r->st;
+    rig->sorted = 1;
+    for (int k = 0; k < VH_ARKIT_COUNT; k++)
+        for (int i = 1; i < rig->shapes[k].count; i++)
+            if (rig->shapes[k].verts[i] <= rig->shapes[k].verts[i - 1]) rig->sorted = 0;
     const uint8_t *crc = take(r, 4, "truncated checksum");
     if (!crc) return r->st;
     if (r->p != r->end) return rfail(r, "trailing bytes");
@@ -206,10 +211,45 @@ void vh_rig_shape(const vh_rig *rig, int k, int *count, const uint16_t **verts, 
     *deltas = rig->shapes[k].deltas;
 }
 
+typedef struct apply_ctx { const vh_rig *rig; const float *w; float *out; } apply_ctx;
+
+/* Vertices [v0, v1): the neutral plus each weighted shape, shapes in index
+ * order (the sum a single pass over whole shapes makes, bit for bit). */
+static void apply_range(void *ctx, size_t v0, size_t v1, int tid) {
+    (void)tid;
+    const apply_ctx *a = ctx;
+    const vh_rig *rig = a->rig;
+    memcpy(a->out + 3 * v0, rig->pos + 3 * v0, (v1 - v0) * 3 * sizeof(float));
+    for (int k = 0; k < VH_ARKIT_COUNT; k++) {
+        const float wk = a->w[k];
+        if (wk == 0) continue;
+        const shape *s = &rig->shapes[k];
+        /* First listed vertex ≥ v0 (lists are sorted when this runs in parallel). */
+        int lo = 0, hi = s->count;
+        while (lo < hi) {
+            int mid = (lo + hi) / 2;
+            if (s->verts[mid] < v0) lo = mid + 1;
+            else hi = mid;
+        }
+        for (int i = lo; i < s->count && s->verts[i] < v1; i++) {
+            float *v = a->out + 3 * (size_t)s->verts[i];
+            const float *d = s->deltas + 3 * (size_t)i;
+            v[0] += wk * d[0];
+            v[1] += wk * d[1];
+            v[2] += wk * d[2];
+        }
+    }
+}
+
 int vh_rig_apply(const vh_rig *rig, const float w[VH_ARKIT_COUNT], float *out) {
     for (int k = 0; k < VH_ARKIT_COUNT; k++)
         if (!isfinite(w[k]) || w[k] < -1 || w[k] > 2)
             return vh__fail(NULL, VH_ERANGE, "rig: weight %s = %g out of range", vh_arkit_names[k], w[k]);
+    apply_ctx a = {rig, w, out};
+    if (rig->sorted) {
+        vh_parallel_for((size_t)rig->nv, 4096, apply_range, &a);
+        return VH_OK;
+    }
     memcpy(out, rig->pos, (size_t)rig->nv * 3 * sizeof(float));
     for (int k = 0; k < VH_ARKIT_COUNT; k++) {
         const float wk = w[k];
