@@ -202,7 +202,7 @@ VH_TEST(fast_vs_reference_kernels) {
 }
 
 /* Eval-mode forward of the fast kernels (Winograd F(2x2,3x3) for 3x3 stride-1
- * convolutions with 16k input / 32k output channels on AVX-512 CPUs, else
+ * convolutions with 16k input / 32k output channels on AVX-512 or AVX2 CPUs, else
  * im2col + GEMM; a following batch norm + ReLU applied in the convolution's
  * epilogue) against the naive reference: odd and even map sizes (partial edge
  * tiles), pads 0-2, with and without bias, batch 3 and 1, and again after the
@@ -227,8 +227,10 @@ VH_TEST(eval_conv3x3_vs_reference) {
                                  {16, 9, 13, 64, 0, 1, 0}, {32, 5, 8, 32, 2, 0, 1},   {16, 3, 3, 32, 1, 1, 1},
                                  {48, 26, 25, 32, 1, 0, 0}, {1, 12, 11, 32, 1, 0, 1},  {8, 7, 6, 16, 1, 1, 1}};
     int threads0 = vh_threads_get();
-    for (size_t c = 0; c < 2 * COUNTOF(cfg); c++) {
-        vh_threads_set(c < COUNTOF(cfg) ? 1 : 2); /* 2: batch 1 splits the output channels */
+    for (size_t c = 0; c < 3 * COUNTOF(cfg); c++) {
+        size_t pass = c / COUNTOF(cfg); /* 0: 1 thread, 1: 2 threads (batch 1 splits the output channels), */
+        vh_threads_set(pass == 1 ? 2 : 1); /* 2: the AVX2 kernels (where the CPU has AVX-512 too) */
+        if (pass == 2) setenv("VERHM_WINOGRAD", "avx2", 1); /* read at compile */
         int x;
         const int *cf = cfg[c % COUNTOF(cfg)];
         vh_nn_graph *g = image_graph(cf[0], cf[1], cf[2], &x);
@@ -261,6 +263,7 @@ VH_TEST(eval_conv3x3_vs_reference) {
         }
         vh_nn_graph_free(g);
     }
+    unsetenv("VERHM_WINOGRAD");
     vh_threads_set(threads0);
 }
 

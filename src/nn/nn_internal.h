@@ -28,7 +28,7 @@ typedef struct vh__nn_node {
     size_t cache_bytes;
     size_t ws_floats;    /* per-thread workspace floats this op needs */
     void *dnnl;          /* conv: oneDNN primitives and buffers (conv_dnnl.c), or NULL */
-    int wino;            /* conv: eval-mode Winograd path usable (conv_wino.c); cache holds its filters */
+    int wino;            /* conv: eval-mode Winograd path (conv_wino.c): 0 no, 1 AVX2, 2 AVX-512; cache holds its filters */
     int fwd_done;        /* batch norm: output already written by its convolution in this forward */
 } vh__nn_node;
 
