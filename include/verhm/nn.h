@@ -420,10 +420,22 @@ void vh_nn_gemm(int ta, int tb, int M, int N, int K, float alpha, const float *A
  *   training speed on 2 cores, oneDNN is used only if OMP_WAIT_POLICY=passive,
  *   or if both vh_threads_get() and OMP_NUM_THREADS are 1; VERHM_DNNL=1 / 0
  *   forces it on / off. The choice is made by vh_nn_graph_compile.
+ *   In eval mode (vh_nn_set_training(g, 0)) 3x3 stride-1 convolutions with
+ *   groups 1, in channels % 16 == 0 and out channels % 32 == 0 run as Winograd
+ *   F(2x2,3x3) on CPUs with AVX2+FMA or AVX-512F (before oneDNN; results agree
+ *   with the reference within the 1e-4 relative the tests use, not bit for bit
+ *   with training mode);
+ *   the transformed filters are cached per node and rebuilt whenever the
+ *   weights differ from the copy they were made from (checked every call, so
+ *   writing parameter data directly is safe). VERHM_WINOGRAD=0 turns it off,
+ *   =avx2 forces the AVX2 kernels; read by vh_nn_graph_compile. Also in eval
+ *   mode, a batch norm (and its ReLU) that is a convolution's only consumer is
+ *   applied in the convolution's epilogue.
  * VH_NN_KERNEL_REFERENCE: plain loops for convolution, dense and pooling (slow,
  *   the ground truth the fast kernels are tested against).
- * VH_NN_KERNEL_OWN: like FAST but never oneDNN (our kernels only; results then
- *   depend only on vh_threads_get(), not on OpenMP settings).
+ * VH_NN_KERNEL_OWN: like FAST but never oneDNN (our kernels only, Winograd
+ *   included; results then depend only on vh_threads_get(), not on OpenMP
+ *   settings).
  * Other ops have one implementation, checked by finite differences and against
  * PyTorch. Measurements: docs/bench-nn.md. */
 enum vh_nn_kernel { VH_NN_KERNEL_FAST = 0, VH_NN_KERNEL_REFERENCE = 1, VH_NN_KERNEL_OWN = 2 };
