@@ -129,4 +129,20 @@ expect_exit 2 "merge takes no DATA" "$VERHM" train-voice "$T/gen" --merge "$T/ti
 expect_exit 1 "merge a non-model" "$VERHM" train-voice --merge "$T/tiny.safetensors,$T/notes.wav" --out "$T/e1.safetensors"
 expect_exit 1 "merge an ensemble" "$VERHM" train-voice --merge "$T/ens.safetensors,$T/tiny.safetensors" --out "$T/e1.safetensors"
 check "no partial ensemble" test ! -e "$T/e1.safetensors"
+# scripts/ser_cv_summary.py: fold mean/SD and the pooled confusion
+SUMMARY="$(dirname "$0")/../scripts/ser_cv_summary.py"
+echo '{"validation":{"n":4,"ua":0.75,"wa":0.75,"labels":["a","b"],"confusion":[[1,1],[0,2]]}}' > "$T/fold1.json"
+echo '{"n":4,"ua":0.5,"wa":0.5,"labels":["a","b"],"confusion":[[2,0],[2,0]]}' > "$T/fold2.json"
+expect_exit 0 "cv summary" python3 "$SUMMARY" "$T/fold1.json" "$T/fold2.json"
+check "cv summary numbers" "$PY" -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert abs(d["ua_mean"] - 0.625) < 1e-12 and abs(d["ua_sd"] - 0.1767766953) < 1e-9, d
+p = d["pooled"]
+assert p["confusion"] == [[3, 1], [2, 2]] and p["n"] == 8, p
+assert abs(p["ua"] - 0.625) < 1e-12 and abs(p["wa"] - 0.625) < 1e-12
+assert abs(p["per_class"]["a"]["precision"] - 0.6) < 1e-12
+' "$T/out"
+echo '{"n":4,"ua":0.5,"wa":0.5,"labels":["x","b"],"confusion":[[2,0],[2,0]]}' > "$T/fold3.json"
+expect_exit 1 "cv summary: labels differ" python3 "$SUMMARY" "$T/fold1.json" "$T/fold3.json"
 finish
