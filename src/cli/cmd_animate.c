@@ -153,7 +153,7 @@ static void usage(FILE *out) {
             "  --intensity X    emotion intensity 0-1.5 (default 0.8)\n"
             "  --fps N          frame rate (default 30)\n"
             "  --size WxH       frame size (default 512x768; even numbers)\n"
-            "  --supersample N  anti-aliasing samples per pixel side, 1-4 (default 2; 1 is ~20% faster)\n"
+            "  --supersample N  anti-aliasing samples per pixel side, 1-4 (default 2; 1 is ~20%% faster)\n"
             "  --seed N         seed of the blink and gaze generator (default 1)\n"
             "  --force          replace existing output files\n"
             "  --json           print a JSON summary on stdout\n\n"
