@@ -76,11 +76,16 @@ static int enc_start(encoder *e, vh_video_writer *vw, int w, int h) {
     return VH_OK;
 }
 
-/* Waits for a free slot and returns it (locked), or NULL once the writer failed. */
-static enc_item *enc_slot(encoder *e) {
+/* Waits for a free slot and returns it (locked), or NULL (unlocked, *failed
+ * set) once the writer failed. */
+static enc_item *enc_slot(encoder *e, int *failed) {
     pthread_mutex_lock(&e->mu);
     while (e->count == ENC_SLOTS && !e->failed) pthread_cond_wait(&e->cv, &e->mu);
-    if (e->failed) { pthread_mutex_unlock(&e->mu); return NULL; }
+    if (e->failed) {
+        *failed = e->failed;
+        pthread_mutex_unlock(&e->mu);
+        return NULL;
+    }
     return &e->q[(e->head + e->count) % (ENC_SLOTS + 1)];
 }
 
@@ -91,8 +96,9 @@ static void enc_push(encoder *e) {
 }
 
 static int enc_frame(encoder *e, const vh_image *img) {
-    enc_item *it = enc_slot(e);
-    if (!it) return e->failed;
+    int failed;
+    enc_item *it = enc_slot(e, &failed);
+    if (!it) return failed;
     it->is_audio = 0;
     for (int y = 0; y < img->h; y++)
         memcpy(it->img.data + (size_t)y * it->img.stride, img->data + (size_t)y * img->stride, (size_t)img->w * 3);
@@ -101,8 +107,9 @@ static int enc_frame(encoder *e, const vh_image *img) {
 }
 
 static int enc_audio(encoder *e, const float *pcm, size_t n) {
-    enc_item *it = enc_slot(e);
-    if (!it) return e->failed;
+    int failed;
+    enc_item *it = enc_slot(e, &failed);
+    if (!it) return failed;
     float *p = realloc(it->pcm, n * sizeof *p);
     if (!p) { pthread_mutex_unlock(&e->mu); return VH_ENOMEM; }
     memcpy(p, pcm, n * sizeof *p);
