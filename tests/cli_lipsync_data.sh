@@ -5,8 +5,8 @@
 # error; train-lipsync rejects bad options with exit 2.
 source "$(dirname "$0")/cli_lib.sh"
 need_data
-src=$DATA/lipsync/facegood
-[ -f "$src/1114_3_15.csv" ] || { echo "skipped: FaceGood clip missing"; exit 77; }
+[ -f "$DATA/lipsync/facegood/1114_3_15.csv" ] || { echo "skipped: FaceGood clip missing"; exit 77; }
+src=$(cd "$DATA/lipsync/facegood" && pwd)
 model=$(dirname "$0")/../models/lipsync.safetensors
 mkdir "$T/held"; ln -s "$src/1114_3_15.flac" "$src/1114_3_15.csv" "$T/held/"
 expect_exit 0 "eval --json" "$VERHM" eval "$model" "$T/held" --json
