@@ -8,7 +8,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 RECIPE=(--steps 3000 --batch 16 --seq 90 --hidden 128 --conv 256 --lr 0.002 --seed 1
-        --norm cmn --past 20 --ahead 10 --dropout 0.3)
+        --norm cmn --past 20 --ahead 10 --dropout 0.3 --augment)
 if [ "${1:-}" = --cv ]; then
     [ $# -eq 3 ] || { echo "usage: $0 --cv BUILD_DIR OUT_DIR" >&2; exit 2; }
     exec "$root/scripts/lipsync_cv.sh" "$2" "$3" "${RECIPE[@]}"
