@@ -9,4 +9,4 @@ DATA=${VERHM_DATA:-$here/../shared/data}
 OUT=${1:-$here/models/age-gender.safetensors}
 # Starts from the shipped facial-emotion model's convolutions (FER+ faces); keeps the last epoch.
 exec "$VERHM" train-agegender "$DATA/faces/utkface" --out "$OUT" --from "$here/models/fer-emotion.safetensors" \
-  --epochs 24 --keep last --seed 1
+  --epochs 36 --keep last --seed 1
