@@ -19,6 +19,7 @@
 #define CHUNK_S 12.0  /* audio analysed at a time */
 #define CUT_S 3.0     /* the cut is placed at the quietest 20 ms in the chunk's last CUT_S */
 #define ENC_SLOTS 3   /* frames queued for the encoder thread */
+#define MAX_PAR 8     /* frames rendered at once (one renderer each) */
 
 /* The encoder thread: colour conversion, H.264/AAC encoding and muxing run
  * beside the renderer, which goes on with the next frame meanwhile. Frames
@@ -175,7 +176,17 @@ typedef struct anim {
     uint64_t seed;
     /* state */
     vh_rig *rig;
-    vh_renderer *ren;
+    /* Whole frames are rendered concurrently, one renderer and vertex buffer
+     * per frame in flight: no barrier inside a frame, so the encoder thread
+     * preempting one renderer does not leave the other core idle. */
+    vh_renderer *ren[MAX_PAR];
+    float *pos[MAX_PAR];
+    int nren;
+    float pend_w[MAX_PAR][VH_ARKIT_COUNT];
+    vh_render_pose pend_pose[MAX_PAR];
+    const vh_image *pend_img[MAX_PAR];
+    int pend_st[MAX_PAR];
+    int npend;
     vh_video_writer *vw;
     encoder enc;                  /* runs the writer on its own thread */
     vh_anim_csv *csvw;
@@ -192,7 +203,6 @@ typedef struct anim {
     vh_ser *ser;                  /* --emotion auto */
     double label_frames[VH_SER_MAX_CLASSES + 1]; /* frames per dominant label (last: silence) */
     vh_eyes eyes;
-    float *pos;
     double mouth_open_sum;
 } anim;
 
@@ -211,7 +221,38 @@ static int add_track(anim *a, const float *w) {
     return 0;
 }
 
-/* Emits one finished frame: emotion, blink, gaze, render, write. */
+static void render_pending(void *ctx, size_t begin, size_t end, int tid) {
+    (void)tid;
+    anim *a = ctx;
+    for (size_t i = begin; i < end; i++) {
+        a->pend_st[i] = vh_rig_apply(a->rig, a->pend_w[i], a->pos[i]);
+        if (!a->pend_st[i]) a->pend_st[i] = vh_render(a->ren[i], a->pos[i], &a->pend_pose[i], &a->pend_img[i]);
+    }
+}
+
+/* Renders the pending frames (in parallel) and writes them in order. */
+static int flush_frames(anim *a) {
+    int n = a->npend;
+    if (!n) return 0;
+    a->npend = 0;
+    vh_parallel_for((size_t)n, 1, render_pending, a);
+    for (int i = 0; i < n; i++) {
+        int st = a->pend_st[i];
+        if (st) return vh_cli_fail_status(st);
+        const vh_image *img = a->pend_img[i];
+        if (a->vw && enc_frame(&a->enc, img)) return vh_cli_fail(a->out, "%s", a->enc.msg[0] ? a->enc.msg : "out of memory");
+        if (a->frames_dir) {
+            char path[4200];
+            snprintf(path, sizeof path, "%s/frame_%06d.png", a->frames_dir, a->frames_written + 1);
+            if ((st = vh_image_save_ex(path, img, 0, a->force))) return vh_cli_fail_status(st);
+            a->frames_written++;
+        }
+    }
+    return 0;
+}
+
+/* Emits one finished frame: emotion, blink, gaze; queued for rendering and
+ * writing (flush_frames renders once a renderer per frame is in use). */
 static int emit_frame(anim *a, float *w) {
     float gy, gp;
     float blink = vh_eyes_step(&a->eyes, &gy, &gp);
@@ -224,23 +265,14 @@ static int emit_frame(anim *a, float *w) {
     if (add_track(a, w)) return 1;
     if (a->csvw && vh_anim_csv_frame(a->csvw, w)) return vh_cli_fail_status(VH_EIO);
     if (a->npyw && vh_anim_npy_frame(a->npyw, w)) return vh_cli_fail_status(VH_EIO);
-    if (a->ren) {
-        int st = vh_rig_apply(a->rig, w, a->pos);
-        if (st) return vh_cli_fail_status(st);
+    if (a->nren) {
         /* Slow, small head sway (seeded by the frame count, deterministic). */
         double t = a->frames / a->fps;
         vh_render_pose pose = { (float)(1.2 * sin(0.37 * t + 0.5)), (float)(0.8 * sin(0.23 * t + 1.3)),
                                 (float)(0.5 * sin(0.17 * t)), gy, gp };
-        const vh_image *img;
-        st = vh_render(a->ren, a->pos, &pose, &img);
-        if (st) return vh_cli_fail_status(st);
-        if (a->vw && enc_frame(&a->enc, img)) return vh_cli_fail(a->out, "%s", a->enc.msg[0] ? a->enc.msg : "out of memory");
-        if (a->frames_dir) {
-            char path[4200];
-            snprintf(path, sizeof path, "%s/frame_%06ld.png", a->frames_dir, a->frames + 1);
-            if ((st = vh_image_save_ex(path, img, 0, a->force))) return vh_cli_fail_status(st);
-            a->frames_written++;
-        }
+        memcpy(a->pend_w[a->npend], w, sizeof a->pend_w[0]);
+        a->pend_pose[a->npend] = pose;
+        if (++a->npend == a->nren && flush_frames(a)) return 1;
     }
     a->frames++;
     return 0;
@@ -345,6 +377,7 @@ static int run(anim *a) {
                 if (emit_frame(a, w + (size_t)(f - f0) * VH_ARKIT_COUNT)) { rc = 1; goto out; }
             }
         }
+        if (flush_frames(a)) { rc = 1; goto out; } /* this chunk's frames before its audio */
         if (a->vw && use && enc_audio(&a->enc, buf, use)) { rc = vh_cli_fail(a->out, "%s", a->enc.msg[0] ? a->enc.msg : "out of memory"); goto out; }
         memmove(buf, buf + use, (have - use) * sizeof *buf);
         have -= use;
@@ -458,9 +491,12 @@ int cmd_animate(int argc, char **argv) {
         rp.width = a.width;
         rp.height = a.height;
         rp.supersample = a.supersample;
-        if ((st = vh_renderer_new(a.rig, &rp, &a.ren))) { rc = vh_cli_fail_status(st); goto done; }
-        a.pos = malloc((size_t)vh_rig_vertex_count(a.rig) * 3 * sizeof *a.pos);
-        if (!a.pos) { rc = vh_cli_fail(a.audio, "out of memory"); goto done; }
+        int nren = vh_threads_get() < 1 ? 1 : vh_threads_get() > MAX_PAR ? MAX_PAR : vh_threads_get();
+        for (; a.nren < nren; a.nren++) {
+            if ((st = vh_renderer_new(a.rig, &rp, &a.ren[a.nren]))) { rc = vh_cli_fail_status(st); goto done; }
+            a.pos[a.nren] = malloc((size_t)vh_rig_vertex_count(a.rig) * 3 * sizeof *a.pos[0]);
+            if (!a.pos[a.nren]) { a.nren++; rc = vh_cli_fail(a.audio, "out of memory"); goto done; }
+        }
     }
     if (a.frames_dir) {
         if (vh_mkdir_p(a.frames_dir)) { rc = vh_cli_fail(a.frames_dir, "cannot create the folder"); goto done; }
@@ -523,9 +559,11 @@ done:
     vh_phone_rec_free(a.rec);
     vh_lipsync_free(a.ls);
     vh_ser_free(a.ser);
-    vh_renderer_free(a.ren);
+    for (int i = 0; i < a.nren; i++) {
+        vh_renderer_free(a.ren[i]);
+        free(a.pos[i]);
+    }
     vh_rig_free(a.rig);
-    free(a.pos);
     free(a.track);
     return rc;
 }
