@@ -58,4 +58,9 @@ const char *vh_cli_find_resource(const char *rel);
  * (dispatched by cmd_eval on the model's labels/metadata). */
 struct vh_model;
 int vh_cli_eval_agegender(struct vh_model *m, const char *model_path, const char *dir, int json);
+/* --from: copies every parameter and buffer of `base` whose name and shape match
+ * into `m` (the backbone; a head of another size stays freshly initialised)
+ * and base's input normalisation, and says how many tensors were copied
+ * (unless --quiet). Returns the count. */
+int vh_cli_copy_backbone(struct vh_model *m, const struct vh_model *base, const char *from);
 #endif

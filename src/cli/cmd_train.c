@@ -165,15 +165,7 @@ int cmd_train(int argc, char **argv) {
     if (width && !base) ap.width = width;
     r = vh_model_new(arch, &ap, (const char *const *)tr.labels, tr.num_classes, size, size, tp.seed, &m);
     if (r) { vh_cli_fail_status(r); goto done; }
-    if (base) {
-        int copied = 0;
-        vh_model_copy_params(m, base, &copied);
-        m->mean = base->mean;
-        m->std = base->std;
-        if (!vh_cli.quiet)
-            fprintf(stderr, "verhm: fine-tuning %s: %d of %d tensors copied (new head for %d labels)\n", from, copied,
-                    vh_nn_param_count(m->g), m->num_classes);
-    }
+    if (base) vh_cli_copy_backbone(m, base, from);
     tp.checkpoint = ckpt;
     tp.resume = resume;
     prog pg;

@@ -128,15 +128,7 @@ int cmd_train_agegender(int argc, char **argv) {
         vh_cli_fail_status(st);
         goto done;
     }
-    if (base) {
-        int copied = 0;
-        vh_model_copy_params(m, base, &copied);
-        m->mean = base->mean;
-        m->std = base->std;
-        if (!vh_cli.quiet)
-            fprintf(stderr, "verhm: starting from %s: %d of %d tensors copied (new head)\n", from, copied,
-                    vh_nn_param_count(m->g));
-    }
+    if (base) vh_cli_copy_backbone(m, base, from);
     tp.seed = (uint64_t)seed;
     tp.aug = vh_augment_default_params();
     tp.aug.enabled = augment;

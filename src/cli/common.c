@@ -1,6 +1,8 @@
 /* Shared CLI helpers: error lines, strict number parsing, progress, resources. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "verhm/nn.h"
+#include "verhm/nn_model.h"
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -103,4 +105,15 @@ const char *vh_cli_find_resource(const char *rel) {
         if (access(buf, R_OK) == 0) return buf;
     }
     return NULL;
+}
+
+int vh_cli_copy_backbone(struct vh_model *m, const struct vh_model *base, const char *from) {
+    int copied = 0;
+    vh_model_copy_params(m, base, &copied);
+    m->mean = base->mean;
+    m->std = base->std;
+    if (!vh_cli.quiet)
+        fprintf(stderr, "verhm: starting from %s: %d of %d tensors copied (new head for %d labels)\n", from, copied,
+                vh_nn_param_count(m->g), m->num_classes);
+    return copied;
 }
