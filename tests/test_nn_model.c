@@ -571,6 +571,40 @@ VH_TEST(train_resume_bit_identical) {
     vh_dataset_free(&va);
 }
 
+/* keep_last: validation is measured but neither selects weights nor stops the
+ * run; the weights are those of the same run without validation (bit for bit). */
+VH_TEST(train_keep_last) {
+    static const char *labels[2] = {"horizontal", "vertical"};
+    vh_dataset tr, va;
+    make_stripes(&tr, 64, 12, 7);
+    make_stripes(&va, 16, 12, 8);
+    vh_model *a = NULL, *b = NULL;
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 11, &a));
+    VH_CHECK_OK(vh_model_new("tiny", NULL, labels, 2, 12, 12, 11, &b));
+    if (!a || !b) return;
+    vh_train_params p = small_params();
+    p.epochs = 5;
+    p.patience = 1; /* would stop early without keep_last */
+    p.lr = 0.2f;    /* noisy enough that the last epoch need not be the best */
+    p.keep_last = 1;
+    vh_train_result ra, rb;
+    VH_CHECK_OK(vh_train(a, &tr, &va, &p, &ra));
+    VH_CHECK_INT_EQ(ra.epochs_done, 5);
+    VH_CHECK(!ra.early_stopped);
+    VH_CHECK(a->provenance && strstr(a->provenance, "\"kept\":\"last epoch\"") != NULL);
+    VH_CHECK_OK(vh_train(b, &tr, NULL, &p, &rb));
+    int same = 1;
+    for (int i = 0; i < vh_nn_param_count(a->g); i++) {
+        const vh_nn_param *pa = vh_nn_param_get(a->g, i), *pb = vh_nn_param_find(b->g, pa->name);
+        same &= pb && memcmp(pa->t->data, pb->t->data, pa->t->size * sizeof(float)) == 0;
+    }
+    VH_CHECK(same);
+    vh_model_free(a);
+    vh_model_free(b);
+    vh_dataset_free(&tr);
+    vh_dataset_free(&va);
+}
+
 VH_TEST(train_nan_stops) {
     static const char *labels[2] = {"horizontal", "vertical"};
     vh_dataset tr;
@@ -612,6 +646,7 @@ int main(void) {
     VH_RUN(model_evaluate_metrics);
     VH_RUN(train_separable);
     VH_RUN(train_resume_bit_identical);
+    VH_RUN(train_keep_last);
     VH_RUN(train_nan_stops);
     char cmd[512];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
