@@ -438,6 +438,17 @@ static double lane_sum(int mode, const float *x, const float *y, float m, size_t
     return s;
 }
 
+/* Eval-mode batch norm of one channel plane: y = x*sc + sh, then ReLU if fused. */
+static void bn_affine(const float *x, float *y, size_t n, float sc, float sh, int relu) {
+    if (relu)
+        for (size_t j = 0; j < n; j++) {
+            float v = x[j] * sc + sh;
+            y[j] = v > 0 ? v : 0;
+        }
+    else
+        for (size_t j = 0; j < n; j++) y[j] = x[j] * sc + sh;
+}
+
 static void bn_range(void *vc, size_t cb, size_t ce, int tid) {
     (void)tid;
     bctx *b = vc;
@@ -467,17 +478,8 @@ static void bn_range(void *vc, size_t cb, size_t ce, int tid) {
                 invs[c] = (float)(1.0 / sqrt((double)rv[c] + eps));
             }
             float sc = gam[c] * invs[c], sh = bet[c] - mean[c] * sc;
-            for (size_t i = 0; i < N; i++) {
-                const float *x = xn->val.data + i * cs + c * hw;
-                float *y = n->val.data + i * cs + c * hw;
-                if (n->fused_relu)
-                    for (size_t j = 0; j < hw; j++) {
-                        float v = x[j] * sc + sh;
-                        y[j] = v > 0 ? v : 0;
-                    }
-                else
-                    for (size_t j = 0; j < hw; j++) y[j] = x[j] * sc + sh;
-            }
+            for (size_t i = 0; i < N; i++)
+                bn_affine(xn->val.data + i * cs + c * hw, n->val.data + i * cs + c * hw, hw, sc, sh, n->fused_relu);
         } else {
             double sdy = 0, sdyx = 0;
             float mu = mean[c], is = invs[c];
@@ -544,13 +546,7 @@ void vh__nn_bn_eval_sample(vh_nn_graph *g, vh__nn_node *bn, size_t i, const floa
             memcpy(y, xc, hw * sizeof(float));
         else {
             float sc = gam[c] * invs[c], sh = bet[c] - mean[c] * sc;
-            if (bn->fused_relu)
-                for (size_t j = 0; j < hw; j++) {
-                    float v = xc[j] * sc + sh;
-                    y[j] = v > 0 ? v : 0;
-                }
-            else
-                for (size_t j = 0; j < hw; j++) y[j] = xc[j] * sc + sh;
+            bn_affine(xc, y, hw, sc, sh, bn->fused_relu);
         }
     }
 }
